@@ -1,0 +1,1 @@
+"""The configuration: schema, loading, validation, symbolic encoding and the solver."""

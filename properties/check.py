@@ -1,0 +1,130 @@
+"""`check`: prove or disprove every rule of the registry on one configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import z3
+
+from vmqproof.model.config import Config
+from vmqproof.model.errors import ConfigError
+from vmqproof.model.loader import load_config
+from vmqproof.model.solver import Decision, Outcome, Session
+from vmqproof.model.symbolic import Symbolic
+from vmqproof.properties.modes import derive_modes
+from vmqproof.properties.registry import Obligation, Rule, RuleContext, all_rules
+from vmqproof.properties.results import FieldValue, FileReport, Result, Severity, Verdict
+
+DEFAULT_TIMEOUT = 30.0
+
+_VERDICTS = {
+    Outcome.HOLDS: Verdict.HOLDS,
+    Outcome.VIOLATED: Verdict.VIOLATED,
+    Outcome.CONDITIONAL: Verdict.CONDITIONAL,
+    Outcome.NOT_APPLICABLE: Verdict.NOT_APPLICABLE,
+    Outcome.UNKNOWN: Verdict.UNKNOWN,
+}
+
+
+def select_rules(config: Config, rule_ids: Iterable[str] | None = None) -> list[Rule]:
+    """The registry's rules minus `[policy] disable`, narrowed to `rule_ids`; unknown ids are bad input."""
+    rules = list(all_rules())
+    known = {r.id for r in rules}
+    from vmqproof.properties.catalog import CATALOG_IDS
+    for rule_id in list(config.policy.disable) + list(config.policy.severity):
+        if rule_id not in CATALOG_IDS:
+            raise ConfigError(f"unknown rule id {rule_id!r}", file=config.path, path="policy")
+    if rule_ids is not None:
+        wanted = list(rule_ids)
+        for rule_id in wanted:
+            if rule_id not in known:
+                raise ConfigError(f"unknown or unchecked rule id {rule_id!r}", path="--rule")
+        rules = [r for r in rules if r.id in wanted]
+    return [r for r in rules if r.id not in config.policy.disable]
+
+
+def check_config(config: Config, rule_ids: Iterable[str] | None = None,
+                 timeout: float | None = DEFAULT_TIMEOUT) -> FileReport:
+    rules = select_rules(config, rule_ids)
+    sym = Symbolic(config, z3.Context())
+    modes = derive_modes(config, sym)
+    context = RuleContext(config, sym, modes)
+    planned: list[tuple[Rule, Obligation | None, list[str]]] = []
+    for rule in rules:
+        if not rule.applies_to(config):
+            planned.append((rule, None, []))
+            continue
+        built = False
+        generator = iter(rule.build(context))
+        while True:
+            with sym.reading() as reads:
+                obligation = next(generator, None)
+            if obligation is None:
+                break
+            planned.append((rule, obligation, reads))
+            built = True
+        if not built:
+            planned.append((rule, None, []))
+    session = Session(sym.ctx, sym.domains.values(), timeout)
+    results = [_result(config, sym, rule, obligation, reads, session) for rule, obligation, reads in planned]
+    readings = {r.id: r.reading(config) for r in rules if r.reading is not None}
+    return FileReport(path=config.path, results=tuple(results), readings=readings)
+
+
+def check_file(path: str | Path, rule_ids: Iterable[str] | None = None,
+               timeout: float | None = DEFAULT_TIMEOUT) -> FileReport:
+    """Check one file; a file that cannot be read is a report with `error` set (status `error`)."""
+    try:
+        return check_config(load_config(path), rule_ids, timeout)
+    except ConfigError as exc:
+        if exc.path == "--rule":
+            raise
+        return FileReport(path=str(path), error=exc.with_file(exc.file or str(path)).one_line())
+
+
+def _severity(config: Config, rule: Rule, obligation: Obligation | None) -> Severity:
+    override = config.policy.severity.get(rule.id)
+    if override is not None:
+        return Severity(override)
+    if obligation is not None and obligation.severity is not None:
+        return obligation.severity
+    return rule.severity
+
+
+def _result(config: Config, sym: Symbolic, rule: Rule, obligation: Obligation | None, reads: list[str],
+            session: Session) -> Result:
+    severity = _severity(config, rule, obligation)
+    reading = rule.reading(config) if rule.reading is not None else None
+    common = dict(rule=rule.id, name=rule.name, severity=severity, sources=rule.source_urls, reading=reading)
+    if obligation is None:
+        why = ("not applicable to this adapter (NDIS version, role or adapter kind)" if not rule.applies_to(config)
+               else "no instance of this rule in the configuration")
+        return Result(verdict=Verdict.NOT_APPLICABLE, instance="-", message=why, **common)  # type: ignore[arg-type]
+    decision: Decision = session.decide(obligation.body, obligation.guard)
+    verdict = _VERDICTS[decision.outcome]
+    if obligation.unspecified and verdict in (Verdict.VIOLATED, Verdict.CONDITIONAL):
+        verdict = Verdict.UNSPECIFIED
+    counterexample: tuple[FieldValue, ...] = ()
+    witness: tuple[FieldValue, ...] = ()
+    if verdict in (Verdict.VIOLATED, Verdict.CONDITIONAL, Verdict.UNSPECIFIED):
+        counterexample = _values(sym, reads, decision.counterexample)
+    if decision.witness:
+        witness = _values(sym, reads, decision.witness)
+    message = obligation.message
+    if decision.outcome is Outcome.UNKNOWN:
+        message = f"the solver could not decide this ({decision.reason})"
+    line = config.line_of(obligation.instance.split(" ")[0])
+    return Result(verdict=verdict, instance=obligation.instance, message=message,  # type: ignore[arg-type]
+                  counterexample=counterexample, witness=witness, line=line, **common)
+
+
+def _values(sym: Symbolic, reads: list[str], model: dict[str, int | bool] | object) -> tuple[FieldValue, ...]:
+    chosen = dict(model) if isinstance(model, dict) else dict(model)  # type: ignore[call-overload]
+    values = []
+    for path in reads:
+        if path in chosen:
+            values.append(FieldValue(path, sym.display(path, chosen[path]), given=False))
+        elif path not in sym.refs or sym.refs[path].given:
+            values.append(FieldValue(path, sym.display(path), given=True))
+    return tuple(values)

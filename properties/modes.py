@@ -1,0 +1,60 @@
+"""The catalog's mode predicates (rules.md §2.0), derived as design.md says.
+
+`*_sup` come from the hardware capabilities; `vmq_en`, `sriov_en`, `rss_en` follow the keyword table
+INF-SRIOV-2 from `[inf]` (absent hidden keywords count as 0 unless the policy says "open"); `vmmq_en` holds
+when some VPort has `vmmq = true`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import z3
+
+from vmqproof.model import constants as C
+from vmqproof.model.config import Config
+from vmqproof.model.symbolic import Symbolic, has
+
+
+@dataclass(frozen=True, slots=True)
+class Modes:
+    vmq_sup: z3.BoolRef
+    sriov_sup: z3.BoolRef
+    rss_sup: z3.BoolRef
+    vmmq_sup: z3.BoolRef
+    vmq_en: z3.BoolRef
+    sriov_en: z3.BoolRef
+    rss_en: z3.BoolRef
+    vmmq_en: z3.BoolRef
+    selection_unspecified: z3.BoolRef     # a keyword combination the INF-SRIOV-2 table leaves out (A33)
+
+
+def keyword_is_one(sym: Symbolic, name: str) -> z3.BoolRef:
+    value = sym.inf(name)
+    return sym.false() if value is None else value == 1
+
+
+def derive_modes(config: Config, sym: Symbolic) -> Modes:
+    rfc_hw = config.structure("receive_filter.hardware")
+    nsc_hw = config.structure("nic_switch.hardware")
+    vmq_sup = sym.false() if rfc_hw is None else has(sym.field(rfc_hw, "supported_queue_properties"),
+                                                     C.SQP_VM_QUEUE)
+    sriov_sup = sym.false() if nsc_hw is None else sym.field(nsc_hw, "max_num_vfs") > 0
+    rss_sup = sym.bool_val(config.structure("rss_capabilities") is not None)
+    vmmq_sup = sym.false() if nsc_hw is None else has(sym.field(nsc_hw, "nic_switch_capabilities"),
+                                                      C.CAPS_RSS_ON_PF_VPORTS)
+    sp = keyword_is_one(sym, "*SriovPreferred")
+    vp = keyword_is_one(sym, "*RssOrVmqPreference")
+    sriov = keyword_is_one(sym, "*SRIOV")
+    vmq = keyword_is_one(sym, "*VMQ")
+    rss = keyword_is_one(sym, "*RSS")
+    vmmq_en = z3.Or([sym.field(v.record, "vmmq") for v in config.vports] or [sym.false()])
+    return Modes(
+        vmq_sup=vmq_sup, sriov_sup=sriov_sup, rss_sup=rss_sup, vmmq_sup=vmmq_sup,
+        vmq_en=z3.And(vp, vmq),
+        sriov_en=z3.And(sp, vp, sriov, vmq),
+        rss_en=z3.And(z3.Not(sp), z3.Not(vp), rss),
+        vmmq_en=vmmq_en,
+        selection_unspecified=z3.And(sp, z3.Or(z3.And(z3.Not(vp), z3.Or(sriov, vmq)),
+                                               z3.And(vp, z3.Not(vmq), sriov))),
+    )

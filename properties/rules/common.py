@@ -1,0 +1,39 @@
+"""Small helpers shared by the rule modules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import z3
+
+from vmqproof.model.config import Config, Record, VPort
+from vmqproof.model.symbolic import Symbolic
+
+
+def present(config: Config, *sections: str) -> Iterator[Record]:
+    """The named structure sections that the file describes, in the order given."""
+    for section in sections:
+        record = config.structure(section)
+        if record is not None:
+            yield record
+
+
+def count_equal(sym: Symbolic, terms: Sequence[z3.ArithRef], target: int) -> z3.ArithRef | int:
+    """How many of `terms` equal `target`: a Python int when all are fixed, else a z3 sum."""
+    fixed = sum(1 for t in terms if z3.is_int_value(t) and t.as_long() == target)
+    open_terms = [t for t in terms if not z3.is_int_value(t)]
+    if not open_terms:
+        return fixed
+    return z3.Sum([z3.If(t == target, sym.int_val(1), sym.int_val(0)) for t in open_terms]) + fixed
+
+
+def processors(sym: Symbolic, cpus: Sequence[int]) -> str:
+    return ", ".join(sym.show_processor(c) for c in cpus) or "none"
+
+
+def vport_name(vport: VPort) -> str:
+    return f"{vport.record.path} (VPort {vport.id})"
+
+
+def non_default(vports: Sequence[VPort]) -> list[VPort]:
+    return [v for v in vports if v.id != 0]

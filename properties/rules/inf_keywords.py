@@ -1,0 +1,5 @@
+"""Rules of this family (rules.md)."""
+
+from vmqproof.properties.registry import Rule
+
+RULES: tuple[Rule, ...] = ()
