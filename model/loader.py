@@ -69,15 +69,16 @@ class _Reader:
     # -- errors -------------------------------------------------------------------------------------
     def error(self, path: str, message: str, expected: str | None = None, given: Any = None,
               has_given: bool = False) -> ConfigError:
-        return ConfigError(message, file=self.file, path=path, line=self.line_of(path), expected=expected,
-                           given=_show(given) if has_given or given is not None else None)
+        return ConfigError(message, file=self.file, path=path, line=self.line_of(path.replace('"', "")),
+                           expected=expected, given=_show(given) if has_given or given is not None else None)
 
     def line_of(self, path: str) -> int | None:
         probe = path
         while probe:
             if probe in self.line_index:
                 return self.line_index[probe]
-            probe = probe.rpartition(".")[0] if "." in probe else ""
+            trimmed = re.sub(r"\[\d+\]$", "", probe)
+            probe = trimmed if trimmed != probe else (probe.rpartition(".")[0] if "." in probe else "")
         return None
 
     def table(self, path: str, value: Any) -> dict[str, Any]:

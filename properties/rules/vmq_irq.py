@@ -79,15 +79,14 @@ def one_vector_per_processor(cx: RuleContext) -> Iterator[Obligation]:
         targets = [cx.sym.field(v.record, "cpu") for v in data]
         count = count_equal(cx.sym, targets, processor.cpu)
         name = cx.sym.show_processor(processor.cpu)
+        expected = "exactly one" if exactly else "at most one"
         if isinstance(count, int):
             body = cx.sym.bool_val(count == 1 if exactly else count <= 1)
-            detail = f"{count} data vectors target RSS processor {name}"
+            detail = f"{count} data vectors target RSS processor {name}; expected {expected}"
         else:
             body = count == 1 if exactly else count <= 1
-            detail = f"the number of data vectors targeting RSS processor {name} is not " + \
-                     ("exactly one" if exactly else "at most one")
-        yield Obligation(f"rss_processors.processors[{index}]", body,
-                         detail + f" (expected {'exactly' if exactly else 'at most'} one)")
+            detail = f"RSS processor {name} is not the target of {expected} data vector"
+        yield Obligation(f"rss_processors.processors[{index}]", body, detail)
 
 
 @rule("VMQ-IRQ-6", "at-most-two-other-vectors", "warning", "S1",

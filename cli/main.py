@@ -1,0 +1,146 @@
+"""`vmqproof`: parse argv, call one query, render the result; exit codes live here."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from vmqproof.cli import render
+from vmqproof.model.errors import ConfigError, VmqproofError
+from vmqproof.properties.catalog import CATALOG_IDS, catalog_listing
+from vmqproof.properties.check import DEFAULT_TIMEOUT, check_file
+from vmqproof.properties.results import FileReport, Status
+
+EXIT_LEGAL, EXIT_ILLEGAL, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
+FORMATS = ("rich", "plain", "json")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit 2, on the injected stream."""
+
+    stderr: TextIO = sys.stderr
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageExit(f"{self.prog}: {message}")
+
+
+class _UsageExit(Exception):
+    pass
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, given {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, given {text!r}")
+    return value
+
+
+def build_parser() -> _Parser:
+    parser = _Parser(prog="vmqproof", description="Prove or disprove NDIS VMQ/VMMQ configuration rules.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="prove or disprove each configuration file")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--format", choices=FORMATS, default=None,
+                       help="output format (default: rich on a terminal, plain otherwise)")
+    check.add_argument("--strict", action="store_true", help="warnings fail too (never info)")
+    check.add_argument("--rule", action="append", default=None, metavar="ID",
+                       help="check only this rule id (repeatable, or comma-separated)")
+    check.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                       help=f"solver budget per file (default {DEFAULT_TIMEOUT:g}); undecided rules are unknown")
+    check.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
+
+    rules = commands.add_parser("rules", help="the rule catalog; one rule in full with ID")
+    rules.add_argument("id", nargs="?", metavar="ID")
+    rules.add_argument("--format", choices=FORMATS, default=None)
+    rules.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except _UsageExit as exc:
+        print(str(exc), file=err)
+        return EXIT_BAD_INPUT
+    except SystemExit as exc:        # --help
+        return int(exc.code or 0)
+    if args.version:
+        print(f"vmqproof {render.version()}", file=out)
+        return EXIT_LEGAL
+    if args.command is None:
+        parser.print_help(out)
+        return EXIT_BAD_INPUT
+    fmt = args.format or ("rich" if out.isatty() else "plain")
+    try:
+        if args.command == "check":
+            return _check(args, fmt, out, err)
+        return _rules(args, fmt, out, err)
+    except VmqproofError as exc:
+        print(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, file=err)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("vmqproof: interrupted", file=err)
+        return EXIT_BAD_INPUT
+
+
+def _rule_ids(raw: list[str] | None) -> list[str] | None:
+    if raw is None:
+        return None
+    ids = [part.strip() for item in raw for part in item.split(",") if part.strip()]
+    for rule_id in ids:
+        if rule_id not in CATALOG_IDS:
+            close = difflib.get_close_matches(rule_id, CATALOG_IDS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ConfigError(f"unknown rule id {rule_id!r}{hint}", file="--rule")
+    return ids
+
+
+def _check(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
+    rule_ids = _rule_ids(args.rule)
+    reports: list[FileReport] = []
+    for path in args.files:
+        try:
+            report = check_file(path, rule_ids, args.timeout)
+        except ConfigError as exc:      # --rule names a catalog rule that is not checked
+            raise ConfigError(exc.message, file="--rule") from None
+        if report.error is not None:
+            print(report.error, file=err)
+        reports.append(report)
+    render.check_report(reports, fmt, out, strict=args.strict, width=args.width)
+    statuses = [r.status(args.strict) for r in reports]
+    if Status.ERROR in statuses:
+        return EXIT_BAD_INPUT
+    if Status.ILLEGAL in statuses:
+        return EXIT_ILLEGAL
+    if Status.UNKNOWN in statuses:
+        return EXIT_UNKNOWN
+    return EXIT_LEGAL
+
+
+def _rules(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
+    listing = catalog_listing()
+    if args.id is not None:
+        matches = [entry for entry in listing if str(entry["id"]).lower() == args.id.lower()]
+        if not matches:
+            close = difflib.get_close_matches(args.id, CATALOG_IDS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            print(f"vmqproof rules: unknown rule id {args.id!r}{hint}", file=err)
+            return EXIT_BAD_INPUT
+        listing = matches
+    render.rules_listing(listing, fmt, out, full=args.id is not None, width=args.width)
+    return EXIT_LEGAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
