@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -361,7 +362,7 @@ class Config:
         return self.structures.get(section)
 
     def line_of(self, path: str) -> int | None:
-        return self.lines.get(path)
+        return find_line(self.lines, path)
 
     @property
     def describes_capabilities(self) -> bool:
@@ -369,6 +370,17 @@ class Config:
         return any(s in self.structures for s in
                    ("receive_filter.hardware", "receive_filter.current", "nic_switch.hardware",
                     "nic_switch.current", "rss_capabilities"))
+
+
+def find_line(index: Mapping[str, int], path: str) -> int | None:
+    """The TOML line of a field path, else of its nearest enclosing entry or table."""
+    probe = path.replace('"', "")
+    while probe:
+        if probe in index:
+            return index[probe]
+        trimmed = re.sub(r"\[\d+\]$", "", probe)
+        probe = trimmed if trimmed != probe else (probe.rpartition(".")[0] if "." in probe else "")
+    return None
 
 
 def format_processor(index: int, procs_per_group: int) -> str:

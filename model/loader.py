@@ -16,7 +16,7 @@ from vmqproof.model.config import (
     ABSENT_HIDDEN_KEYWORDS, HEADER_SIZES, HEADER_TYPES, MSIX_FIELDS, MSIX_QUEUE_COUNTS, MSIX_READINGS,
     QUEUE_FIELDS, QUEUE_PAIRS_POWER_OF_TWO, RSS_PROCESSORS_FIELDS, SEVERITIES, STRUCTURE_SECTIONS,
     VECTOR_FIELDS, VECTORS_PER_PROCESSOR, VPORT_FIELDS, Adapter, Config, FieldSpec, InfKeyword, Kind, Msix,
-    Open, Policy, Queue, Record, RssProcessor, RssProcessors, SizeOfRevision, Value, Vector, VPort,
+    Open, Policy, Queue, Record, find_line, RssProcessor, RssProcessors, SizeOfRevision, Value, Vector, VPort,
 )
 from vmqproof.model.errors import ConfigError
 
@@ -69,17 +69,11 @@ class _Reader:
     # -- errors -------------------------------------------------------------------------------------
     def error(self, path: str, message: str, expected: str | None = None, given: Any = None,
               has_given: bool = False) -> ConfigError:
-        return ConfigError(message, file=self.file, path=path, line=self.line_of(path.replace('"', "")),
+        return ConfigError(message, file=self.file, path=path, line=self.line_of(path),
                            expected=expected, given=_show(given) if has_given or given is not None else None)
 
     def line_of(self, path: str) -> int | None:
-        probe = path
-        while probe:
-            if probe in self.line_index:
-                return self.line_index[probe]
-            trimmed = re.sub(r"\[\d+\]$", "", probe)
-            probe = trimmed if trimmed != probe else (probe.rpartition(".")[0] if "." in probe else "")
-        return None
+        return find_line(self.line_index, path)
 
     def table(self, path: str, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):

@@ -114,7 +114,8 @@ def _result(config: Config, sym: Symbolic, rule: Rule, obligation: Obligation | 
     message = obligation.message
     if decision.outcome is Outcome.UNKNOWN:
         message = f"the solver could not decide this ({decision.reason})"
-    line = config.line_of(obligation.instance.split(" ")[0])
+    line = next((line for v in counterexample if (line := config.line_of(v.path)) is not None), None) \
+        or config.line_of(obligation.instance.split(" ")[0])
     return Result(verdict=verdict, instance=obligation.instance, message=message,  # type: ignore[arg-type]
                   counterexample=counterexample, witness=witness, line=line, **common)
 
