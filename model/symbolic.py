@@ -210,7 +210,7 @@ class Symbolic:
             return self.show_processor(int(value))
         if spec.kind is Kind.BOOL:
             return bool(value)
-        return value
+        return hex(int(value)) if spec.hi > C.ULONG_MAX else value
 
     # -- helpers over processors --------------------------------------------------------------------
     def in_set(self, term: z3.ArithRef, cpus: Sequence[int]) -> z3.BoolRef:

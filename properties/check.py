@@ -62,7 +62,7 @@ def check_config(config: Config, rule_ids: Iterable[str] | None = None,
                 obligation = next(generator, None)
             if obligation is None:
                 break
-            planned.append((rule, obligation, reads))
+            planned.append((rule, obligation, reads + _open_fields(sym, obligation, reads)))
             built = True
         if not built:
             planned.append((rule, None, []))
@@ -70,6 +70,24 @@ def check_config(config: Config, rule_ids: Iterable[str] | None = None,
     results = [_result(config, sym, rule, obligation, reads, session) for rule, obligation, reads in planned]
     readings = {r.id: r.reading(config) for r in rules if r.reading is not None}
     return FileReport(path=config.path, results=tuple(results), readings=readings)
+
+
+def _open_fields(sym: Symbolic, obligation: Obligation, reads: list[str]) -> list[str]:
+    """Open fields the formula depends on but the builder did not read itself (those behind mode predicates)."""
+    found: list[str] = []
+    pending = [obligation.body] + ([obligation.guard] if obligation.guard is not None else [])
+    seen: set[int] = set()
+    while pending:
+        term = pending.pop()
+        if term.get_id() in seen:
+            continue
+        seen.add(term.get_id())
+        if z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            name = term.decl().name()
+            if name in sym.refs and name not in reads and name not in found:
+                found.append(name)
+        pending.extend(term.children())
+    return found
 
 
 def check_file(path: str | Path, rule_ids: Iterable[str] | None = None,

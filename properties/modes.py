@@ -29,9 +29,14 @@ class Modes:
     selection_unspecified: z3.BoolRef     # a keyword combination the INF-SRIOV-2 table leaves out (A33)
 
 
-def keyword_is_one(sym: Symbolic, name: str) -> z3.BoolRef:
+def keyword_equals(sym: Symbolic, name: str, expected: int) -> z3.BoolRef:
+    """INF.name = expected, with an absent keyword at its default (A31 for hidden ones); false when it has none."""
     value = sym.inf(name)
-    return sym.false() if value is None else value == 1
+    return sym.false() if value is None else value == expected
+
+
+def keyword_is_one(sym: Symbolic, name: str) -> z3.BoolRef:
+    return keyword_equals(sym, name, 1)
 
 
 def derive_modes(config: Config, sym: Symbolic) -> Modes:

@@ -44,6 +44,7 @@ SOURCES: dict[str, str] = {
     "D12": DDI + "ndis/nf-ndis-ndismconfigmsixtableentry",
     # Derived rules (rules.md §5) cite the catalog section and the pages they derive from.
     "H1": "https://github.com/mingw-w64/mingw-w64/blob/master/mingw-w64-headers/include/ntddndis.h",
+    "H3": "https://github.com/ntdiff/headers",
     "H2": "https://docs.rs/windows-sys/latest/windows_sys/Win32/NetworkManagement/Ndis/",
 }
 

@@ -69,5 +69,6 @@ def test_fixture_verdict(path: Path) -> None:
 def test_every_rule_has_violating_and_satisfying_fixtures(rule) -> None:
     folder = FIXTURES / rule.id
     kinds = {expectation(p)[0] for p in folder.glob("*.*")} if folder.is_dir() else set()
-    assert "violated" in kinds, f"{rule.id} has no fixture that violates it"
+    # A rule whose failures mean "the documentation does not cover this" (INF-SRIOV-2, A33) fails as unspecified.
+    assert kinds & {"violated", "unspecified"}, f"{rule.id} has no fixture that violates it"
     assert "holds" in kinds, f"{rule.id} has no fixture that satisfies it"

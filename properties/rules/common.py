@@ -6,8 +6,10 @@ from collections.abc import Iterator, Sequence
 
 import z3
 
-from vmqproof.model.config import Config, Record, VPort
+from vmqproof.model.config import Config, Open, Record, VPort
 from vmqproof.model.symbolic import Symbolic
+
+HEADER = frozenset({"type", "revision", "size"})
 
 
 def present(config: Config, *sections: str) -> Iterator[Record]:
@@ -37,3 +39,25 @@ def vport_name(vport: VPort) -> str:
 
 def non_default(vports: Sequence[VPort]) -> list[VPort]:
     return [v for v in vports if v.id != 0]
+
+
+def default_vport(vports: Sequence[VPort]) -> VPort | None:
+    """The default VPort (NDIS_DEFAULT_VPORT_ID = 0), if the configuration lists it."""
+    return next((v for v in vports if v.id == 0), None)
+
+
+def pf_vports(config: Config) -> list[VPort]:
+    return [v for v in config.vports if v.is_pf]
+
+
+def not_zeroed(sym: Symbolic, record: Record) -> z3.BoolRef:
+    """rules.md A7 reading (iii): a current structure zeroed apart from its header stands for NULL."""
+    open_fields = []
+    for name, value in record.values.items():
+        if name in HEADER:
+            continue
+        if isinstance(value, Open):
+            open_fields.append(sym.field(record, name) != 0)
+        elif value:
+            return sym.true()
+    return z3.Or(open_fields) if open_fields else sym.false()
