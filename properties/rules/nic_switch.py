@@ -10,7 +10,7 @@ from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Record, Value, VPort
 from vmqproof.model.symbolic import Symbolic, has, nextpow2, pow2
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
-from vmqproof.properties.rules.common import non_default, not_zeroed, present
+from vmqproof.properties.rules.common import non_default, not_zeroed, pf_vports, present
 
 HARDWARE = "nic_switch.hardware"
 CURRENT = "nic_switch.current"
@@ -169,12 +169,12 @@ def vmmq_single_pool(cx: RuleContext) -> Iterator[Obligation]:
 
 @rule("NSC-13", "vmmq-needs-rss-on-pf-vports", "error", "S2 D1",
       "A VPort with VMMQ needs RSS_ON_PF_VPORTS_SUPPORTED (0x80) in the hardware NIC switch capabilities: "
-      "vmmq(v) ⇒ vmmq_sup.")
+      "vmmq(v) ⇒ vmmq_sup, per PF VPort (a VF VPort with VMMQ is VMMQ-VP-1's).")
 def vmmq_needs_flag(cx: RuleContext) -> Iterator[Obligation]:
     hardware = cx.config.structure(HARDWARE)
     if hardware is None:
         return
-    for vport in cx.config.vports:
+    for vport in pf_vports(cx.config):
         yield Obligation(vport.record.path, has(_caps(cx, hardware), C.CAPS_RSS_ON_PF_VPORTS),
                          f"VPort {vport.id} has VMMQ but the hardware NIC switch capabilities lack "
                          "RSS_ON_PF_VPORTS_SUPPORTED (0x80)", guard=cx.sym.field(vport.record, "vmmq"))
