@@ -375,12 +375,10 @@ class Config:
 def find_line(index: Mapping[str, int], path: str) -> int | None:
     """The TOML line of a field path, else of its nearest enclosing entry or table."""
     probe = path.replace('"', "")
-    lowered = {key.lower(): line for key, line in index.items()}
     while probe:
-        if probe in index:
-            return index[probe]
-        if probe.lower() in lowered:           # registry names are case-insensitive
-            return lowered[probe.lower()]
+        line = index.get(probe, index.get(probe.lower()))     # inf keywords are indexed lower-cased too
+        if line is not None:
+            return line
         trimmed = re.sub(r"\[\d+\]$", "", probe)
         probe = trimmed if trimmed != probe else (probe.rpartition(".")[0] if "." in probe else "")
     return None

@@ -229,7 +229,10 @@ def _index_toml_lines(lines: list[str]) -> dict[str, int]:
         key = re.match(r'^("[^"]*"|[A-Za-z0-9_\-*]+)\s*=', stripped)
         if key:
             name = key.group(1).strip('"')
-            index.setdefault(f"{current}.{name}" if current else name, number)
+            path = f"{current}.{name}" if current else name
+            index.setdefault(path, number)
+            if current == "inf":            # registry names are case-insensitive
+                index.setdefault(path.lower(), number)
     return index
 
 

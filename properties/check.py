@@ -62,7 +62,7 @@ def check_config(config: Config, rule_ids: Iterable[str] | None = None,
                 obligation = next(generator, None)
             if obligation is None:
                 break
-            planned.append((rule, obligation, reads + _open_fields(sym, obligation, reads)))
+            planned.append((rule, obligation, reads))
             built = True
         if not built:
             planned.append((rule, None, []))
@@ -125,15 +125,18 @@ def _result(config: Config, sym: Symbolic, rule: Rule, obligation: Obligation | 
         verdict = Verdict.UNSPECIFIED
     counterexample: tuple[FieldValue, ...] = ()
     witness: tuple[FieldValue, ...] = ()
-    if verdict in (Verdict.VIOLATED, Verdict.CONDITIONAL, Verdict.UNSPECIFIED):
+    line = None
+    if verdict in (Verdict.VIOLATED, Verdict.CONDITIONAL, Verdict.UNSPECIFIED, Verdict.UNKNOWN):
+        if sym.domains:
+            reads = reads + _open_fields(sym, obligation, reads)
         counterexample = _values(sym, reads, decision.counterexample)
-    if decision.witness:
-        witness = _values(sym, reads, decision.witness)
+        if decision.witness:
+            witness = _values(sym, reads, decision.witness)
+        line = next((line for v in counterexample if (line := config.line_of(v.path)) is not None), None) \
+            or config.line_of(obligation.instance.split(" ")[0])
     message = obligation.message
     if decision.outcome is Outcome.UNKNOWN:
         message = f"the solver could not decide this ({decision.reason})"
-    line = next((line for v in counterexample if (line := config.line_of(v.path)) is not None), None) \
-        or config.line_of(obligation.instance.split(" ")[0])
     return Result(verdict=verdict, instance=obligation.instance, message=message,  # type: ignore[arg-type]
                   counterexample=counterexample, witness=witness, line=line, **common)
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import z3
 
 from vmqproof.model import constants as C
-from vmqproof.model.config import Config
+from vmqproof.model.config import Config, Vector
 from vmqproof.model.symbolic import has
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import count_equal, present
@@ -71,12 +71,17 @@ def one_vector_per_processor(cx: RuleContext) -> Iterator[Obligation]:
         return
     exactly = cx.config.policy.vectors_per_processor == "exactly-one"
     data = [v for v in msix.vectors if v.kind == "data"]
+    open_targets = [v for v in data if v.record.is_open("cpu")]
+    by_target: dict[object, list[Vector]] = {}
+    for vector in data:
+        by_target.setdefault(vector.record["cpu"], []).append(vector)
     seen: set[int] = set()
     for index, processor in enumerate(rpi.processors):
         if processor.cpu in seen:
             continue
         seen.add(processor.cpu)
-        targets = [cx.sym.field(v.record, "cpu") for v in data]
+        relevant = by_target.get(processor.cpu, []) + open_targets
+        targets = [cx.sym.field(v.record, "cpu") for v in relevant]
         count = count_equal(cx.sym, targets, processor.cpu)
         name = cx.sym.show_processor(processor.cpu)
         expected = "exactly one" if exactly else "at most one"
