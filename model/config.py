@@ -283,10 +283,11 @@ class RssProcessor:
 class RssProcessors:
     record: Record
     processors: tuple[RssProcessor, ...]
+    cpus: frozenset[int]            # RPI.P, the processor set
 
-    @property
-    def cpus(self) -> tuple[int, ...]:
-        return tuple(p.cpu for p in self.processors)
+    @classmethod
+    def of(cls, record: Record, processors: tuple[RssProcessor, ...]) -> "RssProcessors":
+        return cls(record, processors, frozenset(p.cpu for p in processors))
 
 
 @dataclass(frozen=True, slots=True)

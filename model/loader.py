@@ -456,7 +456,7 @@ def _rss_processors(reader: _Reader, document: Mapping[str, Any], adapter: Adapt
         "rss_profile": profile.value if profile is not None and isinstance(profile.value, int) else 4,
     })
     record = reader.record("rss_processors", RSS_PROCESSORS_FIELDS, raw, defaults, extra=("processors",))
-    return RssProcessors(record, tuple(processors))
+    return RssProcessors.of(record, tuple(processors))
 
 
 def _required_id(reader: _Reader, path: str, raw: Mapping[str, Any]) -> int:

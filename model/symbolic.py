@@ -7,7 +7,7 @@ form `explain` needs). Open fields are named constants, free within their domain
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -213,10 +213,10 @@ class Symbolic:
         return hex(int(value)) if spec.hi > C.ULONG_MAX else value
 
     # -- helpers over processors --------------------------------------------------------------------
-    def in_set(self, term: z3.ArithRef, cpus: Sequence[int]) -> z3.BoolRef:
+    def in_set(self, term: z3.ArithRef, cpus: Collection[int]) -> z3.BoolRef:
         """term ∈ cpus, as a disjunction of intervals of consecutive processor indexes."""
         if z3.is_int_value(term):
-            return self.bool_val(term.as_long() in set(cpus))
+            return self.bool_val(term.as_long() in cpus)
         ranges: list[tuple[int, int]] = []
         for cpu in sorted(set(cpus)):
             if ranges and cpu == ranges[-1][1] + 1:

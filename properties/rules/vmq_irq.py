@@ -37,7 +37,7 @@ def msix_supported_flag(cx: RuleContext) -> Iterator[Obligation]:
                          + " but SupportedQueueProperties lacks MSI_X_SUPPORTED (0x1)", guard=guard)
 
 
-def _rss_set(cx: RuleContext) -> tuple[int, ...] | None:
+def _rss_set(cx: RuleContext) -> frozenset[int] | None:
     rpi = cx.config.rss_processors
     return None if rpi is None else rpi.cpus
 
@@ -112,9 +112,9 @@ def vectors_within_budget(cx: RuleContext) -> Iterator[Obligation]:
     rpi, msix = cx.config.rss_processors, cx.config.msix
     if rpi is None or msix is None:
         return
-    budget = len(set(rpi.cpus)) + 2
+    budget = len(rpi.cpus) + 2
     yield Obligation("msix", cx.sym.bool_val(len(msix.vectors) <= budget),
-                     f"{len(msix.vectors)} vectors are allocated for {len(set(rpi.cpus))} RSS processors; "
+                     f"{len(msix.vectors)} vectors are allocated for {len(rpi.cpus)} RSS processors; "
                      f"at most {budget} should be")
 
 
