@@ -207,7 +207,7 @@ def _panel(result: Result) -> Panel:
             table = Table(box=None, show_header=False, pad_edge=False, title=title, title_justify="left",
                           title_style="bold")
             table.add_column("field", style="cyan")
-            table.add_column("value")
+            table.add_column("value", overflow="fold")
             table.add_column("origin", style="dim")
             for value in values:
                 table.add_row(value.path, _value_text(value.value), "given" if value.given else "chosen by solver")
