@@ -316,6 +316,11 @@ class VPort:
     def is_pf(self) -> bool:
         return self.record.values["attached_function_id"] == C.NDIS_PF_FUNCTION_ID
 
+    @property
+    def table_size_known(self) -> bool:
+        """The file states the indirection table or its size (otherwise the size 0 is a placeholder)."""
+        return self.indirection_table is not None or "indirection_table_size" in self.record.given
+
 
 @dataclass(frozen=True, slots=True)
 class Queue:

@@ -224,10 +224,6 @@ def symmetric_queue_pairs(cx: RuleContext) -> Iterator[Obligation]:
                          "(0x4)", guard=z3.Not(has(_caps(cx, hardware), C.CAPS_ASYMMETRIC)))
 
 
-def _has_table(vport: VPort) -> bool:
-    return vport.indirection_table is not None or "indirection_table_size" in vport.record.given
-
-
 @rule("NSC-17", "restricted-table-size", "error", "S2 D1 S4",
       "With RSS_PER_PF_VPORT_INDIRECTION_TABLE_SIZE_RESTRICTED (0x1000), every PF VPort with VMMQ has "
       "IndirectionTableSize = nextpow2(NumQueuePairs).")
@@ -237,7 +233,7 @@ def restricted_table_size(cx: RuleContext) -> Iterator[Obligation]:
         return
     sym = cx.sym
     for vport in cx.config.vports:
-        if not vport.is_pf or not _has_table(vport):
+        if not vport.is_pf or not vport.table_size_known:
             continue
         size = sym.field(vport.record, "indirection_table_size")
         yield Obligation(vport.record.path, size == nextpow2(sym.field(vport.record, "num_queue_pairs")),
@@ -282,7 +278,7 @@ def _first_vmmq_table_size(sym: Symbolic, vports: Sequence[VPort], otherwise: z3
       "All non-default PF VPorts with VMMQ have the same IndirectionTableSize.")
 def equal_table_sizes(cx: RuleContext) -> Iterator[Obligation]:
     sym = cx.sym
-    candidates = [v for v in non_default(cx.config.vports) if v.is_pf]
+    candidates = [v for v in non_default(cx.config.vports) if v.is_pf and v.table_size_known]
     for index, vport in enumerate(candidates):
         earlier = candidates[:index]
         if all(v.record.values["vmmq"] is False for v in earlier):
@@ -321,11 +317,16 @@ def nic_switch_without_iov(cx: RuleContext) -> Iterator[Obligation]:
 
 
 @rule("NSC-23", "vf-reports-no-nic-switch", "error", "S13",
-      "Only the PF miniport reports NIC switch capabilities: a VF has neither hardware nor current ones.",
+      "Only the PF miniport reports NIC switch capabilities: a VF has neither hardware nor current ones (a "
+      "current structure zeroed apart from its header stands for NULL, A7).",
       roles=("vf",))
 def vf_reports_no_nic_switch(cx: RuleContext) -> Iterator[Obligation]:
     for section in (HARDWARE, CURRENT):
-        yield Obligation(section, cx.sym.bool_val(cx.config.structure(section) is None),
+        record = cx.config.structure(section)
+        reported = cx.sym.bool_val(record is not None)
+        if record is not None and section == CURRENT:
+            reported = not_zeroed(cx.sym, record)
+        yield Obligation(section, z3.Not(reported),
                          f"a VF miniport reports {section.split('.')[1]} NIC switch capabilities; only the PF does")
 
 
@@ -369,7 +370,7 @@ def table_entries_within_caps(cx: RuleContext) -> Iterator[Obligation]:
         return
     sym = cx.sym
     for vport in cx.config.vports:
-        if not vport.is_pf or not _has_table(vport):
+        if not vport.is_pf or not vport.table_size_known:
             continue
         name, member = (("number_of_indirection_table_entries_for_default_vport",
                          "NumberOfIndirectionTableEntriesForDefaultVPort") if vport.id == 0 else

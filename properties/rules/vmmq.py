@@ -166,7 +166,7 @@ def vport_rss_header(cx: RuleContext) -> Iterator[Obligation]:
 def vport_table_size(cx: RuleContext) -> Iterator[Obligation]:
     sym = cx.sym
     sized = [v for v in pf_vports(cx.config) if v.record.values["vmmq"] is not False
-             and (v.indirection_table is not None or "indirection_table_size" in v.record.given)]
+             and v.table_size_known]
     for vport in sized:
         record, first = vport.record, sized[0]
         size = sym.field(record, "indirection_table_size")
@@ -195,8 +195,9 @@ def default_processor_in_rss_set(cx: RuleContext) -> Iterator[Obligation]:
 
 
 @rule("VMMQ-RSS-4", "shared-rss-settings-without-per-vport-caps", "error", "S4 S2",
-      "Each PF VPort matches the first PF VPort in HashInformation unless NSC_hw has per-VPort HASH_FUNCTION and "
-      "HASH_TYPE, in its hash key unless HASH_KEY, and in its indirection table unless PER_VPORT_TABLE.")
+      "Each PF VPort matches the first PF VPort in its hash function unless NSC_hw has per-VPort HASH_FUNCTION, in "
+      "its hash type unless HASH_TYPE, in its hash key unless HASH_KEY, and in its indirection table unless "
+      "PER_VPORT_TABLE.")
 def shared_rss_settings(cx: RuleContext) -> Iterator[Obligation]:
     config, sym = cx.config, cx.sym
     hardware, pf = config.structure(HARDWARE), pf_vports(config)
@@ -205,11 +206,16 @@ def shared_rss_settings(cx: RuleContext) -> Iterator[Obligation]:
     first = pf[0]
     for vport in pf[1:]:
         caps = sym.field(hardware, "nic_switch_capabilities")
-        hashes, keys = (sym.field(vport.record, n) == sym.field(first.record, n)
-                        for n in ("hash_information", "hash_secret_key"))
+        difference = sym.field(vport.record, "hash_information") ^ sym.field(first.record, "hash_information")
+        keys = sym.field(vport.record, "hash_secret_key") == sym.field(first.record, "hash_secret_key")
+        # Each part of HashInformation may differ only with its flag: the function byte (NDIS_HASH_FUNCTION_MASK)
+        # with HASH_FUNCTION, the type bits (NDIS_HASH_TYPE_MASK) with HASH_TYPE; no flag covers the rest.
         clauses = [
-            (z3.Implies(z3.Not(z3.And(has(caps, C.CAPS_HASH_FUNCTION), has(caps, C.CAPS_HASH_TYPE))), hashes),
-             "HashInformation (needs RSS_PER_PF_VPORT_HASH_FUNCTION_SUPPORTED and _HASH_TYPE_SUPPORTED)"),
+            (z3.And(z3.Or(has(caps, C.CAPS_HASH_FUNCTION), difference & 0xFF == 0),
+                    z3.Or(has(caps, C.CAPS_HASH_TYPE), difference & 0xFFFF00 == 0),
+                    difference & 0xFF000000 == 0),
+             "HashInformation (its hash function needs RSS_PER_PF_VPORT_HASH_FUNCTION_SUPPORTED, its hash type "
+             "RSS_PER_PF_VPORT_HASH_TYPE_SUPPORTED)"),
             (z3.Implies(z3.Not(has(caps, C.CAPS_HASH_KEY)), keys),
              "the hash secret key (needs RSS_PER_PF_VPORT_HASH_KEY_SUPPORTED)"),
         ]

@@ -1,0 +1,1401 @@
+"""An independent, plain-Python evaluator of the encoded catalog rules, and a seeded generator of concrete configs.
+
+Test-only support for `test_differential.py`. It deliberately imports nothing from `vmqproof` (no z3, no
+`vmqproof.properties`, no `vmqproof.model.symbolic`): it works on the raw configuration dict it generated and
+re-implements the defaults of design.md itself (header size by revision, VPort defaults, absent INF keyword
+defaults, hidden keywords absent = 0, the INF-SRIOV-2 table for vmq_en / sriov_en / rss_en) and each rule's
+formula from rules.md, in the reading the encoding chose where rules.md leaves one open (the choice is named in
+each rule's comment).
+
+Verdicts are the strings "holds", "violated", "not-applicable" and "unspecified"; an evaluation is a list of
+(instance, verdict) pairs per rule, with the instance "-" when the rule has no instance or is out of scope.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+HOLDS, VIOLATED, NA, UNSPECIFIED = "holds", "violated", "not-applicable", "unspecified"
+
+# --------------------------------------------------------------------------------------------------------------
+# Constants re-stated from rules.md §3 (not imported: the point is independence)
+# --------------------------------------------------------------------------------------------------------------
+
+SIZES = {
+    "receive_filter.hardware": {1: 56, 2: 84},
+    "receive_filter.current": {1: 56, 2: 84},
+    "nic_switch.hardware": {1: 32, 2: 116, 3: 132},
+    "nic_switch.current": {1: 32, 2: 116, 3: 132},
+    "nic_switch.parameters": {1: 548, 2: 552},
+    "rss_capabilities": {1: 16, 2: 18, 3: 18},
+}
+TYPES = {"rss_capabilities": 0x88}          # every other structure section: NDIS_OBJECT_TYPE_DEFAULT 0x80
+PF = 0xFFFF                                  # NDIS_PF_FUNCTION_ID
+MAXIMUM_GROUPS = 32
+RSS_PARAMETERS_TYPE, RSS_PARAMETERS_SIZE_REV3 = 0x89, 44
+# design.md: hash settings default to equal values across VPorts; these are the values the loader fills in
+DEFAULT_HASH_INFORMATION = 0x1 | 0x100 | 0x200 | 0x400 | 0x1000
+DEFAULT_HASH_KEY = int("6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c"
+                       "6a42b73bbeac01fa", 16)           # the well-known Toeplitz sample key
+
+SQP_NAMES = {"MSI_X_SUPPORTED": 0x1, "VM_QUEUE_SUPPORTED": 0x2, "LOOKAHEAD_SPLIT_SUPPORTED": 0x4,
+             "DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED": 0x8, "INTERRUPT_VECTOR_COALESCING_SUPPORTED": 0x10,
+             "ANY_VLAN_SUPPORTED": 0x20, "IMPLAT_MIN_OF_QUEUES_MODE": 0x40,
+             "DYNAMIC_PROCESSOR_AFFINITY_CHANGE_FOR_DEFAULT_QUEUE_SUPPORTED": 0x40,
+             "IMPLAT_SUM_OF_QUEUES_MODE": 0x80, "PACKET_COALESCING_SUPPORTED_ON_DEFAULT_QUEUE": 0x100}
+CAPS_NAMES = {"VLAN_SUPPORTED": 0x1, "PER_VPORT_INTERRUPT_MODERATION_SUPPORTED": 0x2,
+              "ASYMMETRIC_QUEUE_PAIRS_FOR_NONDEFAULT_VPORT_SUPPORTED": 0x4, "VF_RSS_SUPPORTED": 0x8,
+              "SINGLE_VPORT_POOL": 0x10, "RSS_PARAMETERS_PER_PF_VPORT_SUPPORTED": 0x20,
+              "NIC_SWITCH_WITHOUT_IOV_SUPPORTED": 0x40, "RSS_ON_PF_VPORTS_SUPPORTED": 0x80,
+              "RSS_PER_PF_VPORT_INDIRECTION_TABLE_SUPPORTED": 0x100,
+              "RSS_PER_PF_VPORT_HASH_FUNCTION_SUPPORTED": 0x200, "RSS_PER_PF_VPORT_HASH_TYPE_SUPPORTED": 0x400,
+              "RSS_PER_PF_VPORT_HASH_KEY_SUPPORTED": 0x800,
+              "RSS_PER_PF_VPORT_INDIRECTION_TABLE_SIZE_RESTRICTED": 0x1000}
+FLAG_NAMES = {"supported_queue_properties": ("NDIS_RECEIVE_FILTER_", SQP_NAMES),
+              "nic_switch_capabilities": ("NDIS_NIC_SWITCH_CAPS_", CAPS_NAMES)}
+
+# rules.md §3.13: keyword → (default when absent, or None: no default)
+KEYWORD_DEFAULTS: dict[str, int | None] = {
+    "*RssOnHostVPorts": 1, "*VMQ": 1, "*VMQLookaheadSplit": 1, "*VMQVlanFiltering": 1,
+    "*RssOrVmqPreference": 0, "*SRIOV": 1, "*SriovPreferred": 0, "*NumVFs": None, "*RSS": 1, "*RSSProfile": 4,
+    "*RssBaseProcGroup": 0, "*NumaNodeId": 65535, "*RssBaseProcNumber": 0, "*MaxRssProcessors": 16,
+    "*RssMaxProcNumber": None,  # MAXIMUM_PROC_PER_GROUP − 1: depends on the architecture (View.keyword)
+    "*NumRSSQueues": 16, "*RssMaxProcGroup": 0,
+}
+CANONICAL = {name.lower(): name for name in KEYWORD_DEFAULTS}
+
+
+def ndis_tuple(text: str) -> tuple[int, int]:
+    """'6.30' → (6, 30); '6.1' is NDIS 6.1 = (6, 10); '6.0' = (6, 0)."""
+    major, minor = text.split(".")
+    return int(major), int(minor) * 10 if len(minor) == 1 else int(minor)
+
+
+def pow2(n: int) -> bool:
+    return n > 0 and n & (n - 1) == 0
+
+
+def nextpow2(n: int) -> int:
+    p = 1
+    while p < n:
+        p *= 2
+    return p
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The effective (defaulted) view of a raw configuration dict
+# --------------------------------------------------------------------------------------------------------------
+
+@dataclass
+class VP:
+    path: str
+    id: int
+    function_id: int
+    num_queue_pairs: int
+    vmmq: bool
+    affinity: list[int]
+    table: list[int] | None
+    size: int                 # IndirectionTableSize in entries: given, else len(table), else 0
+    size_known: bool          # a table or an explicit indirection_table_size
+    default_cpu: int
+    has_default: bool
+    values: dict[str, int]
+
+    @property
+    def pf(self) -> bool:
+        return self.function_id == PF
+
+
+class View:
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        adapter = doc.get("adapter", {})
+        self.ndis = ndis_tuple(adapter.get("ndis", "6.60"))
+        self.role = adapter.get("role", "pf")
+        self.virtual = adapter.get("virtual", False)
+        self.ppg = 32 if adapter.get("arch", "amd64") == "x86" else 64
+        self.has_inf = "inf" in doc
+        self.inf: dict[str, Any] = {}
+        for key, value in doc.get("inf", {}).items():
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value)
+            self.inf[key.lower()] = value
+        self.sections: dict[str, dict[str, int]] = {}
+        for section in SIZES:
+            group, _, part = section.partition(".")
+            raw = doc.get(group, {}).get(part) if part else doc.get(group)
+            if raw is not None:
+                self.sections[section] = self._structure(section, raw)
+        rpi = doc.get("rss_processors")
+        self.rss: list[int] | None = None
+        if rpi is not None:
+            self.rss = [self.cpu(p["cpu"] if isinstance(p, dict) else p) for p in rpi.get("processors", [])]
+        msix = doc.get("msix")
+        self.msix: dict[str, Any] | None = None
+        if msix is not None:
+            self.msix = {"table_size": msix.get("table_size", 0),
+                         "vectors": [(v["kind"], self.cpu(v["cpu"]) if "cpu" in v else 0)
+                                     for v in msix.get("vectors", [])]}
+        self.vports = [self._vport(i, raw) for i, raw in enumerate(doc.get("vports", []))]
+        self.queues = doc.get("queues", [])
+        policy = doc.get("policy", {})
+        self.reading = policy.get("msix_minimum_reading", "R2a")
+        self.queue_count = policy.get("msix_queue_count", "num_queues_plus_one")
+        self.exactly_one = policy.get("vectors_per_processor", "at-most-one") == "exactly-one"
+        self.exponent = policy.get("queue_pairs_power_of_two", "value") == "exponent"
+
+    # -- helpers -----------------------------------------------------------------------------------------------
+    def cpu(self, text: str) -> int:
+        group, number = (int(x) for x in text.split(":"))
+        return group * self.ppg + number
+
+    @staticmethod
+    def _flags(name: str, value: Any) -> int:
+        if isinstance(value, int):
+            return value
+        prefix, names = FLAG_NAMES[name]
+        result = 0
+        for item in value:
+            if isinstance(item, int):
+                result |= item
+            else:
+                result |= names[item.upper().removeprefix(prefix)]
+        return result
+
+    def _structure(self, section: str, raw: dict[str, Any]) -> dict[str, int]:
+        revision = raw.get("revision", 0)      # a zero-initialised structure: an omitted revision is 0
+        values: dict[str, Any] = {"type": TYPES.get(section, 0x80), "revision": revision,
+                                  "size": SIZES[section].get(revision, 0)}
+        for name, value in raw.items():
+            values[name] = self._flags(name, value) if isinstance(value, list) else value
+        return values
+
+    def _vport(self, index: int, raw: dict[str, Any]) -> VP:
+        attached = raw.get("attached", "pf")
+        function_id = PF if attached == "pf" else int(attached.split(":")[1])
+        table = [self.cpu(c) for c in raw["indirection_table"]] if "indirection_table" in raw else None
+        size = raw.get("indirection_table_size", len(table) if table is not None else 0)
+        has_default = "default_processor" in raw or bool(table)
+        default_cpu = self.cpu(raw["default_processor"]) if "default_processor" in raw else (
+            table[0] if table else 0)
+        key = raw.get("hash_secret_key", DEFAULT_HASH_KEY)
+        if isinstance(key, str):
+            key = int(key.strip().removeprefix("0x"), 16)
+        values = {"rss_type": raw.get("rss_type", RSS_PARAMETERS_TYPE), "rss_revision": raw.get("rss_revision", 3),
+                  "rss_size": raw.get("rss_size", RSS_PARAMETERS_SIZE_REV3),
+                  "base_cpu_number": raw.get("base_cpu_number", 0),
+                  "hash_information": raw.get("hash_information", DEFAULT_HASH_INFORMATION), "hash_key": key}
+        return VP(f"vports[{index}]", raw["id"], function_id, raw["num_queue_pairs"], raw.get("vmmq", False),
+                  [self.cpu(c) for c in raw.get("processor_affinity", [])], table, size,
+                  table is not None or "indirection_table_size" in raw, default_cpu, has_default, values)
+
+    def present(self, name: str) -> bool:
+        return name.lower() in self.inf
+
+    def keyword(self, name: str) -> int | None:
+        """The value in effect: the listed value, else the documented default (None: absent, no default)."""
+        if name.lower() in self.inf:
+            return self.inf[name.lower()]
+        if name == "*RssMaxProcNumber":
+            return self.ppg - 1
+        return KEYWORD_DEFAULTS[name]
+
+    def is_one(self, name: str) -> bool:
+        return self.keyword(name) == 1
+
+    def s(self, section: str) -> dict[str, int] | None:
+        return self.sections.get(section)
+
+    # -- mode predicates (rules.md §2.0, design.md "Mode predicates") ------------------------------------------
+    @property
+    def vmq_sup(self) -> bool:
+        rfc = self.s("receive_filter.hardware")
+        return rfc is not None and bool(rfc.get("supported_queue_properties", 0) & 0x2)
+
+    @property
+    def sriov_sup(self) -> bool:
+        nsc = self.s("nic_switch.hardware")
+        return nsc is not None and nsc.get("max_num_vfs", 0) > 0
+
+    @property
+    def vmmq_sup(self) -> bool:
+        nsc = self.s("nic_switch.hardware")
+        return nsc is not None and bool(nsc.get("nic_switch_capabilities", 0) & 0x80)
+
+    def _table_row(self) -> tuple[bool, bool, bool, bool, bool]:
+        return (self.is_one("*SriovPreferred"), self.is_one("*RssOrVmqPreference"), self.is_one("*SRIOV"),
+                self.is_one("*VMQ"), self.is_one("*RSS"))
+
+    @property
+    def selection(self) -> str | None:
+        """The enabled interface(s) by the INF-SRIOV-2 table, or None for a row the table leaves out (A33)."""
+        sp, vp, sriov, vmq, rss = self._table_row()
+        if sp:
+            if vp and sriov and vmq:
+                return "sriov+vmq"
+            if vp and not sriov and vmq:
+                return "vmq"
+            if not sriov and not vmq:
+                return "none"
+            return None
+        if vp:
+            return "vmq" if vmq else "none"
+        return "rss" if rss else "none"
+
+    @property
+    def vmq_en(self) -> bool:
+        return self.selection in ("vmq", "sriov+vmq")
+
+    @property
+    def sriov_en(self) -> bool:
+        return self.selection == "sriov+vmq"
+
+    @property
+    def vmmq_en(self) -> bool:
+        return any(v.vmmq for v in self.vports)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rules
+# --------------------------------------------------------------------------------------------------------------
+
+Outcome = list[tuple[str, str]]
+
+
+def ob(instance: str, guard: bool, body: bool, unspecified: bool = False) -> tuple[str, str]:
+    """guard ⇒ body on a concrete configuration."""
+    if not guard:
+        return instance, NA
+    if body:
+        return instance, HOLDS
+    return instance, UNSPECIFIED if unspecified else VIOLATED
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    id: str
+    fn: Callable[[View], Outcome]
+    min_ndis: tuple[int, int] | None = None
+    roles: tuple[str, ...] = ("pf", "vf")
+    physical_only: bool = False
+    failing: str = VIOLATED        # the verdict a broken instance gets (INF-SRIOV-2: unspecified)
+
+
+RULES: dict[str, RuleDef] = {}
+
+
+def rule(id: str, *, min_ndis: str | None = None, roles: tuple[str, ...] = ("pf", "vf"),
+         physical_only: bool = False, failing: str = VIOLATED) -> Callable[[Callable[[View], Outcome]], Any]:
+    def wrap(fn: Callable[[View], Outcome]) -> Callable[[View], Outcome]:
+        RULES[id] = RuleDef(id, fn, None if min_ndis is None else ndis_tuple(min_ndis), roles, physical_only,
+                            failing)
+        return fn
+    return wrap
+
+
+def evaluate(doc: dict[str, Any], rule_ids: list[str] | None = None) -> dict[str, Outcome]:
+    view = View(doc)
+    result: dict[str, Outcome] = {}
+    for rule_id in rule_ids or list(RULES):
+        d = RULES[rule_id]
+        in_scope = ((d.min_ndis is None or view.ndis >= d.min_ndis) and view.role in d.roles
+                    and not (d.physical_only and view.virtual))
+        outcome = d.fn(view) if in_scope else []
+        result[rule_id] = outcome or [("-", NA)]
+    return result
+
+
+# ---- VMQ-IRQ (rules.md §2.1) ---------------------------------------------------------------------------------
+
+@rule("VMQ-IRQ-1", physical_only=True)
+def vmq_irq_1(v: View) -> Outcome:
+    # vmq_sup ⇒ IRQ.msix_capable, read as: an MSI-X table of at least one entry.
+    if v.msix is None:
+        return []
+    return [ob("msix", v.vmq_sup, v.msix["table_size"] >= 1)]
+
+
+@rule("VMQ-IRQ-2", physical_only=True)
+def vmq_irq_2(v: View) -> Outcome:
+    out = []
+    for section, guard in (("receive_filter.hardware", v.vmq_sup or v.sriov_sup),
+                           ("receive_filter.current", v.vmq_en or v.sriov_en)):
+        rfc = v.s(section)
+        if rfc is not None:
+            out.append(ob(section, guard, bool(rfc.get("supported_queue_properties", 0) & 0x1)))
+    return out
+
+
+@rule("VMQ-IRQ-4", physical_only=True)
+def vmq_irq_4(v: View) -> Outcome:
+    if v.rss is None or v.msix is None:
+        return []
+    return [ob(f"msix.vectors[{i}]", True, cpu in v.rss)
+            for i, (kind, cpu) in enumerate(v.msix["vectors"]) if kind == "data"]
+
+
+@rule("VMQ-IRQ-5", physical_only=True)
+def vmq_irq_5(v: View) -> Outcome:
+    if v.rss is None or v.msix is None:
+        return []
+    data = [cpu for kind, cpu in v.msix["vectors"] if kind == "data"]
+    out, seen = [], set()
+    for index, cpu in enumerate(v.rss):
+        if cpu in seen:
+            continue
+        seen.add(cpu)
+        n = data.count(cpu)
+        out.append(ob(f"rss_processors.processors[{index}]", True, n == 1 if v.exactly_one else n <= 1))
+    return out
+
+
+@rule("VMQ-IRQ-6", physical_only=True)
+def vmq_irq_6(v: View) -> Outcome:
+    if v.msix is None:
+        return []
+    return [ob("msix", True, sum(1 for kind, _ in v.msix["vectors"] if kind == "other") <= 2)]
+
+
+@rule("VMQ-IRQ-7", physical_only=True)
+def vmq_irq_7(v: View) -> Outcome:
+    if v.rss is None or v.msix is None:
+        return []
+    return [ob("msix", True, len(v.msix["vectors"]) <= len(set(v.rss)) + 2)]
+
+
+def msix_minimum(q: int, reading: str) -> int:
+    """f(Q) of rules.md A1 (f(0) = 0)."""
+    if q <= 0:
+        return 0
+    half = -(-q // 2)
+    band = 0 if q <= 16 else 1 if q <= 64 else 2
+    table = {
+        "R1": (1, 16, 32),
+        "R2a": (q, max(16, half), 32),
+        "R2b": (q, max(16, half), max(32, half)),
+        "R3": (q, 16 + -(-((q - 17) * 16) // 47), 32),
+        "R4": (16, 32, 32),
+    }[reading]
+    return table[band]
+
+
+@rule("VMQ-IRQ-8", physical_only=True)
+def vmq_irq_8(v: View) -> Outcome:
+    if v.msix is None:
+        return []
+    section, name, extra = {
+        "num_queues_plus_one": ("receive_filter.hardware", "num_queues", 1),
+        "num_queues": ("receive_filter.hardware", "num_queues", 0),
+        "max_num_queue_pairs": ("nic_switch.hardware", "max_num_queue_pairs", 0),
+        "rss_receive_queues": ("rss_capabilities", "number_of_receive_queues", 0),
+    }[v.queue_count]
+    record = v.s(section)
+    if record is None:
+        return []
+    q = record.get(name, 0) + extra
+    return [ob("msix", v.vmq_sup, v.msix["table_size"] >= msix_minimum(q, v.reading))]
+
+
+@rule("VMQ-IRQ-9", min_ndis="6.30")
+def vmq_irq_9(v: View) -> Outcome:
+    # The SQP read is the current one where given, else the hardware one.
+    section = "receive_filter.current" if v.s("receive_filter.current") is not None else "receive_filter.hardware"
+    rfc = v.s(section)
+    if rfc is None:
+        return []
+    return [ob(section, v.vmq_en or v.sriov_en, bool(rfc.get("supported_queue_properties", 0) & 0x10))]
+
+
+# ---- NSC (rules.md §2.4) -------------------------------------------------------------------------------------
+
+NSC_HW, NSC_CUR = "nic_switch.hardware", "nic_switch.current"
+
+
+def not_zeroed(record: dict[str, int]) -> bool:
+    """rules.md A7 (iii): a current structure zeroed apart from its header stands for NULL."""
+    return any(value for name, value in record.items() if name not in ("type", "revision", "size"))
+
+
+def per_section(v: View, body: Callable[[dict[str, int]], bool], *, since: int = 1,
+                premise: Callable[[dict[str, int]], bool] | None = None,
+                sections: tuple[str, ...] = (NSC_HW, NSC_CUR)) -> Outcome:
+    """One instance per present NSC section; a field of revision N is constrained only from revision N (3: the
+    last revision, so exactly 3), a current section only when it is not zeroed."""
+    out = []
+    for section in sections:
+        r = v.s(section)
+        if r is None:
+            continue
+        guard = section == NSC_HW or not_zeroed(r)
+        if since == 3:
+            guard = guard and r["revision"] == 3
+        elif since == 2:
+            guard = guard and r["revision"] >= 2
+        if premise is not None:
+            guard = guard and premise(r)
+        out.append(ob(section, guard, body(r)))
+    return out
+
+
+def caps(r: dict[str, int]) -> int:
+    return r.get("nic_switch_capabilities", 0)
+
+
+@rule("NSC-1")
+def nsc_1(v: View) -> Outcome:
+    return per_section(v, lambda r: r["type"] == 0x80 and SIZES[NSC_HW].get(r["revision"]) == r["size"])
+
+
+@rule("NSC-2")
+def nsc_2(v: View) -> Outcome:
+    return per_section(v, lambda r: r["revision"] == 3 and r["size"] == 132, premise=lambda _: v.vmmq_sup)
+
+
+@rule("NSC-3", min_ndis="6.30")
+def nsc_3(v: View) -> Outcome:
+    return per_section(v, lambda r: r["revision"] >= 2)
+
+
+@rule("NSC-4")
+def nsc_4(v: View) -> Outcome:
+    names = ("num_total_mac_addresses", "num_mac_addresses_per_port", "num_vlans_per_port")
+    return per_section(v, lambda r: all(r.get(n, 0) == 0 for n in names), since=2)
+
+
+@rule("NSC-5")
+def nsc_5(v: View) -> Outcome:
+    return per_section(v, lambda r: r.get("max_num_switches", 0) == 1, since=2)
+
+
+@rule("NSC-6")
+def nsc_6(v: View) -> Outcome:
+    return per_section(v, lambda r: r.get("max_num_vports", 0) >= r.get("max_num_vfs", 0) + 1, since=2)
+
+
+@rule("NSC-7")
+def nsc_7(v: View) -> Outcome:
+    return per_section(v, lambda r: r.get("max_num_queue_pairs", 0) >= r.get("max_num_vports", 0), since=2)
+
+
+@rule("NSC-8")
+def nsc_8(v: View) -> Outcome:
+    return per_section(v, lambda r: r.get("max_num_mac_addresses", 0) >= r.get("max_num_vports", 0), since=2)
+
+
+def powers(v: View, name: str, since: int) -> Outcome:
+    # rules.md A19: (a) a power of 2, or (b) an exponent of 2 (which must fit the 32-bit range: ≤ 31).
+    if v.exponent:
+        return per_section(v, lambda r: r.get(name, 0) <= 31, since=since)
+    return per_section(v, lambda r: pow2(r.get(name, 0)), since=since)
+
+
+@rule("NSC-9")
+def nsc_9(v: View) -> Outcome:
+    return powers(v, "max_num_queue_pairs_per_non_default_vport", 2)
+
+
+@rule("NSC-10")
+def nsc_10(v: View) -> Outcome:
+    return powers(v, "max_num_queue_pairs_for_default_vport", 3)
+
+
+@rule("NSC-11")
+def nsc_11(v: View) -> Outcome:
+    # MaxNumVFs ≤ *NumVFs, read on the current capabilities (the hardware ones are complete, HWA-6).
+    num_vfs = v.keyword("*NumVFs")
+    if num_vfs is None:
+        return []
+    return per_section(v, lambda r: r.get("max_num_vfs", 0) <= num_vfs, since=2, sections=(NSC_CUR,))
+
+
+@rule("NSC-12")
+def nsc_12(v: View) -> Outcome:
+    return per_section(v, lambda r: bool(caps(r) & 0x10), since=2, premise=lambda _: v.vmmq_sup,
+                       sections=(NSC_HW,))
+
+
+@rule("NSC-13")
+def nsc_13(v: View) -> Outcome:
+    # vmmq_sup ⇔ RSS_ON_PF_VPORTS: checked as "a PF VPort with VMMQ ⇒ the hardware flag" (VF VPorts with VMMQ
+    # are VMMQ-VP-1's).
+    hw = v.s(NSC_HW)
+    if hw is None:
+        return []
+    return [ob(p.path, p.vmmq, bool(caps(hw) & 0x80)) for p in v.vports if p.pf]
+
+
+@rule("NSC-14")
+def nsc_14(v: View) -> Outcome:
+    return per_section(v, lambda r: bool(caps(r) & 0x100), since=2, premise=lambda _: v.vmmq_sup,
+                       sections=(NSC_HW,))
+
+
+@rule("NSC-15")
+def nsc_15(v: View) -> Outcome:
+    return per_section(v, lambda r: (caps(r) & 0xE00) in (0, 0xE00), since=2)
+
+
+@rule("NSC-15b")
+def nsc_15b(v: View) -> Outcome:
+    return per_section(v, lambda r: bool(caps(r) & 0x800), since=2, premise=lambda r: bool(caps(r) & 0x200))
+
+
+@rule("NSC-16")
+def nsc_16(v: View) -> Outcome:
+    hw = v.s(NSC_HW)
+    others = [p for p in v.vports if p.id != 0]
+    if hw is None or not others:
+        return []
+    return [ob(p.path, not caps(hw) & 0x4, p.num_queue_pairs == others[0].num_queue_pairs) for p in others[1:]]
+
+
+@rule("NSC-17")
+def nsc_17(v: View) -> Outcome:
+    hw = v.s(NSC_HW)
+    if hw is None:
+        return []
+    return [ob(p.path, bool(caps(hw) & 0x1000) and p.vmmq, p.size == nextpow2(p.num_queue_pairs))
+            for p in v.vports if p.pf and p.size_known]
+
+
+@rule("NSC-18")
+def nsc_18(v: View) -> Outcome:
+    names = ("max_num_rss_capable_non_default_pf_vports", "max_num_queue_pairs_for_default_vport",
+             "number_of_indirection_table_entries_for_default_vport",
+             "number_of_indirection_table_entries_per_non_default_pf_vport")
+    return per_section(v, lambda r: all(r.get(n, 0) >= 1 for n in names), since=3, premise=lambda _: v.vmmq_sup,
+                       sections=(NSC_HW,))
+
+
+@rule("NSC-19")
+def nsc_19(v: View) -> Outcome:
+    # ∀ v, w ∈ PFV ∩ NonDef with RSS: |ITE[v]| = |ITE[w]|, each compared with the first such VPort before it.
+    # A VPort whose file states no table (neither entries nor a size) has no size to compare: it is left out.
+    out = []
+    candidates = [p for p in v.vports if p.id != 0 and p.pf and p.size_known]
+    for index, p in enumerate(candidates):
+        first = next((q for q in candidates[:index] if q.vmmq), None)
+        if first is None:
+            continue
+        out.append(ob(p.path, p.vmmq, p.size == first.size))
+    return out
+
+
+@rule("NSC-21")
+def nsc_21(v: View) -> Outcome:
+    return per_section(v, lambda r: r.get("max_num_vfs", 0) > 0, since=2, premise=lambda r: bool(caps(r) & 0x1))
+
+
+@rule("NSC-22")
+def nsc_22(v: View) -> Outcome:
+    out = per_section(v, lambda _: v.ndis >= (6, 60) and v.vmq_sup, since=2,
+                      premise=lambda r: bool(caps(r) & 0x40), sections=(NSC_HW,))
+    if v.s("nic_switch.parameters") is not None or v.vports:
+        out.append(ob("queues", not v.sriov_en, not v.queues))
+    return out
+
+
+@rule("NSC-23", roles=("vf",))
+def nsc_23(v: View) -> Outcome:
+    # A current structure zeroed apart from its header stands for NULL (rules.md A7 iii, as in NSC-1…21).
+    current = v.s(NSC_CUR)
+    return [ob(NSC_HW, True, v.s(NSC_HW) is None), ob(NSC_CUR, True, current is None or not not_zeroed(current))]
+
+
+@rule("NSC-24")
+def nsc_24(v: View) -> Outcome:
+    if not v.vports:
+        return []
+    count = sum(1 for p in v.vports if p.id != 0 and p.pf)
+
+    def body(r: dict[str, int]) -> bool:
+        vports = r.get("max_num_vports", 0)
+        pool = vports - 1 if caps(r) & 0x10 else vports - r.get("max_num_vfs", 0)
+        return count <= pool
+    return per_section(v, body, since=2, sections=(NSC_HW,))
+
+
+@rule("NSC-25")
+def nsc_25(v: View) -> Outcome:
+    by_vf: dict[int, int] = {}
+    for p in v.vports:
+        if not p.pf:
+            by_vf[p.function_id] = by_vf.get(p.function_id, 0) + 1
+    return [ob(f"vf:{vf}", True, n <= 1) for vf, n in by_vf.items()]
+
+
+@rule("NSC-26", min_ndis="6.80")
+def nsc_26(v: View) -> Outcome:
+    hw = v.s(NSC_HW)
+    if hw is None:
+        return []
+    out = []
+    for p in v.vports:
+        if not p.pf or not p.size_known:
+            continue
+        name = ("number_of_indirection_table_entries_for_default_vport" if p.id == 0 else
+                "number_of_indirection_table_entries_per_non_default_pf_vport")
+        out.append(ob(p.path, hw["revision"] == 3, p.size <= hw.get(name, 0)))
+    return out
+
+
+# ---- NSP (rules.md §2.5) -------------------------------------------------------------------------------------
+
+NSP_SECTION = "nic_switch.parameters"
+
+
+def default_vport(v: View) -> VP | None:
+    return next((p for p in v.vports if p.id == 0), None)
+
+
+@rule("NSP-1")
+def nsp_1(v: View) -> Outcome:
+    r = v.s(NSP_SECTION)
+    if r is None:
+        return []
+    return [ob(NSP_SECTION, True, r["type"] == 0x80 and SIZES[NSP_SECTION].get(r["revision"]) == r["size"])]
+
+
+@rule("NSP-2")
+def nsp_2(v: View) -> Outcome:
+    r = v.s(NSP_SECTION)
+    if r is None:
+        return []
+    return [ob(NSP_SECTION, v.vmmq_sup, r["revision"] == 2 and r["size"] == 552)]
+
+
+@rule("NSP-3")
+def nsp_3(v: View) -> Outcome:
+    r = v.s(NSP_SECTION)
+    if r is None:
+        return []
+    out = []
+    pairs = r.get("num_queue_pairs_for_default_vport", 0)
+    vp0 = default_vport(v)
+    if vp0 is not None:
+        out.append(ob(NSP_SECTION, v.vmmq_sup, pairs == vp0.num_queue_pairs))
+    hw = v.s(NSC_HW)
+    if hw is not None:   # the bounds constrain the Revision 2 field only
+        out.append(ob(NSP_SECTION, r["revision"] == 2,
+                      1 <= pairs <= hw.get("max_num_queue_pairs_for_default_vport", 0)))
+    return out
+
+
+@rule("NSP-4", min_ndis="6.30")
+def nsp_4(v: View) -> Outcome:
+    r = v.s(NSP_SECTION)
+    return [] if r is None else [ob(NSP_SECTION, True, r.get("switch_type", 0) == 1)]
+
+
+@rule("NSP-5")
+def nsp_5(v: View) -> Outcome:
+    r = v.s(NSP_SECTION)
+    return [] if r is None else [ob(NSP_SECTION, True, r.get("switch_id", 0) == 0)]
+
+
+@rule("NSP-6")
+def nsp_6(v: View) -> Outcome:
+    r = v.s(NSP_SECTION)
+    return [] if r is None else [ob(NSP_SECTION, True, r.get("flags", 0) & 0xFFFF0000 == 0)]
+
+
+@rule("NSP-8")
+def nsp_8(v: View) -> Outcome:
+    r, hw = v.s(NSP_SECTION), v.s(NSC_HW)
+    if r is None or hw is None:
+        return []
+    return [ob(NSP_SECTION, True, r.get("num_vfs", 0) <= hw.get("max_num_vfs", 0))]
+
+
+@rule("NSP-9")
+def nsp_9(v: View) -> Outcome:
+    # A switch exists when VPorts are listed.
+    if not v.vports:
+        return []
+    vp0 = default_vport(v)
+    return [ob("vports", True, vp0 is not None and vp0.pf)]
+
+
+@rule("NSP-11")
+def nsp_11(v: View) -> Outcome:
+    sp, vp = v.keyword("*SriovPreferred"), v.keyword("*RssOrVmqPreference")
+    return [ob("inf", v.vmmq_en, sp == 1 or (sp == 0 and vp == 1))]
+
+
+# ---- VMMQ (rules.md §2.6) ------------------------------------------------------------------------------------
+
+@rule("VMMQ-CAP-1")
+def vmmq_cap_1(v: View) -> Outcome:
+    # Runtime part on the default VPort; "∃ VMMQ-capable non-default PF VPort" as the hardware capacity ≥ 1.
+    if not v.vports:
+        return []
+    vp0 = default_vport(v)
+    out = [ob("vports", v.vmmq_en, False) if vp0 is None else ob(vp0.path, v.vmmq_en, vp0.vmmq)]
+    hw = v.s(NSC_HW)
+    if hw is not None:
+        out.append(ob(NSC_HW, v.vmmq_en, hw.get("max_num_rss_capable_non_default_pf_vports", 0) >= 1))
+    return out
+
+
+@rule("VMMQ-CAP-2")
+def vmmq_cap_2(v: View) -> Outcome:
+    return [ob("inf", v.vmmq_en, v.keyword("*RssOnHostVPorts") == 1)]
+
+
+def capped(v: View) -> bool | None:
+    """*MaxRssProcessors caps NumberOfInterruptMessages: below the MSI-X table size and equal to the keyword;
+    None when [rss_capabilities], [msix] or the keyword is missing."""
+    rsc = v.s("rss_capabilities")
+    if rsc is None or v.msix is None or not v.present("*MaxRssProcessors"):
+        return None
+    messages = rsc.get("number_of_interrupt_messages", 0)
+    return messages < v.msix["table_size"] and messages == v.keyword("*MaxRssProcessors")
+
+
+@rule("VMMQ-CAP-3")
+def vmmq_cap_3(v: View) -> Outcome:
+    c = capped(v)
+    return [] if c is None else [ob("rss_capabilities", v.vmmq_en, not c)]
+
+
+@rule("VMMQ-CAP-5")
+def vmmq_cap_5(v: View) -> Outcome:
+    return [ob("adapter", v.vmmq_sup, v.ndis >= (6, 60))]
+
+
+@rule("VMMQ-VP-1")
+def vmmq_vp_1(v: View) -> Outcome:
+    return [ob(p.path, p.vmmq, p.pf) for p in v.vports]
+
+
+@rule("VMMQ-VP-2")
+def vmmq_vp_2(v: View) -> Outcome:
+    out = []
+    for p in v.vports:
+        if not p.pf:
+            continue
+        used = set(p.table or [])
+        if p.has_default:
+            used.add(p.default_cpu)
+        out.append(ob(p.path, True, len(used) <= p.num_queue_pairs if p.vmmq else p.num_queue_pairs == 1))
+    return out
+
+
+@rule("VMMQ-VP-3")
+def vmmq_vp_3(v: View) -> Outcome:
+    out = []
+    for p in v.vports:
+        if not p.pf:
+            continue
+        ok = set(p.table or []) <= set(p.affinity)
+        if v.rss is not None:
+            ok = ok and set(p.affinity) <= set(v.rss)
+        out.append(ob(p.path, p.vmmq, ok))
+    return out
+
+
+@rule("VMMQ-VP-4")
+def vmmq_vp_4(v: View) -> Outcome:
+    return [ob(p.path, not p.vmmq, p.default_cpu == min(p.affinity))
+            for p in v.vports if p.pf and p.has_default and p.affinity]
+
+
+@rule("VMMQ-RSS-1")
+def vmmq_rss_1(v: View) -> Outcome:
+    return [ob(p.path, p.vmmq, p.values["rss_type"] == 0x89 and p.values["rss_revision"] == 3
+               and p.values["rss_size"] == 44 and p.values["base_cpu_number"] == 0)
+            for p in v.vports if p.pf]
+
+
+@rule("VMMQ-RSS-2")
+def vmmq_rss_2(v: View) -> Outcome:
+    # pow2(entries) and equal sizes for all PF VPorts with VMMQ whose table size is known.
+    sized = [p for p in v.vports if p.pf and p.vmmq and p.size_known]
+    return [ob(p.path, True, pow2(p.size) and p.size == sized[0].size) for p in sized]
+
+
+@rule("VMMQ-RSS-3")
+def vmmq_rss_3(v: View) -> Outcome:
+    if v.rss is None:
+        return []
+    return [ob(p.path, p.vmmq, p.default_cpu in v.rss) for p in v.vports if p.has_default]
+
+
+def hash_information_allowed(hw: dict[str, int], p: VP, first: VP) -> bool:
+    """rules.md VMMQ-RSS-4: per-VPort differences are allowed only if the corresponding NSC flag is set: the hash
+    function bits (NDIS_HASH_FUNCTION_MASK 0xFF) may differ only with HASH_FUNCTION (0x200), the hash type bits
+    (NDIS_HASH_TYPE_MASK 0xFFFF00) only with HASH_TYPE (0x400)."""
+    diff = p.values["hash_information"] ^ first.values["hash_information"]
+    return ((not diff & 0xFF or bool(caps(hw) & 0x200))
+            and (not diff & 0xFFFF00 or bool(caps(hw) & 0x400)) and not diff & ~0xFFFFFF)
+
+
+@rule("VMMQ-RSS-4")
+def vmmq_rss_4(v: View) -> Outcome:
+    hw = v.s(NSC_HW)
+    pf = [p for p in v.vports if p.pf]
+    if hw is None or len(pf) < 2:
+        return []
+    first, out = pf[0], []
+    for p in pf[1:]:
+        ok = hash_information_allowed(hw, p, first)
+        ok = ok and (bool(caps(hw) & 0x800) or p.values["hash_key"] == first.values["hash_key"])
+        if p.table is not None and first.table is not None:
+            ok = ok and (bool(caps(hw) & 0x100) or p.table == first.table)
+        out.append(ob(p.path, True, ok))
+    return out
+
+
+@rule("VMMQ-RSS-5")
+def vmmq_rss_5(v: View) -> Outcome:
+    out = []
+    for p in v.vports:
+        if not p.pf or p.table is None:
+            continue
+        ok = len(set(p.table)) <= p.num_queue_pairs and (v.rss is None or set(p.table) <= set(v.rss))
+        out.append(ob(p.path, p.vmmq, ok))
+    return out
+
+
+# ---- INF keywords (rules.md §2.10) ---------------------------------------------------------------------------
+
+def legal(v: View, name: str) -> range | tuple[int, ...]:
+    binary = (0, 1)
+    per_group = v.ppg
+    return {
+        "*RssOnHostVPorts": binary, "*VMQ": binary, "*VMQLookaheadSplit": binary, "*VMQVlanFiltering": binary,
+        "*RssOrVmqPreference": binary, "*SRIOV": binary, "*SriovPreferred": binary, "*RSS": binary,
+        "*RSSProfile": (1, 2, 3, 4, 5, 6) if v.ndis >= (6, 88) else (1, 2, 3, 4, 5),   # 6 is NDIS 6.88's Balanced
+        "*RssBaseProcGroup": range(MAXIMUM_GROUPS), "*RssMaxProcGroup": range(MAXIMUM_GROUPS),
+        "*NumaNodeId": range(65536),
+        "*RssBaseProcNumber": range(per_group), "*RssMaxProcNumber": range(per_group),
+        "*MaxRssProcessors": range(1, MAXIMUM_GROUPS * per_group + 1),
+        "*NumRSSQueues": range(1, 2 ** 32),
+    }[name]
+
+
+def values_of(v: View, *names: str) -> Outcome:
+    return [ob(f'inf."{name}"', True, v.keyword(name) in legal(v, name)) for name in names if v.present(name)]
+
+
+def value_rule(id: str, *names: str) -> None:
+    rule(id)(lambda v: values_of(v, *names))
+
+
+value_rule("INF-VMMQ-1", "*RssOnHostVPorts")
+value_rule("INF-VMQ-1", "*VMQ", "*VMQLookaheadSplit", "*VMQVlanFiltering", "*RssOrVmqPreference")
+value_rule("INF-SRIOV-1", "*SRIOV", "*SriovPreferred")
+value_rule("INF-RSS-1", "*RSS")
+value_rule("INF-RSS-2", "*RSSProfile")
+value_rule("INF-RSS-4", "*RssBaseProcGroup")
+value_rule("INF-RSS-5", "*NumaNodeId")
+value_rule("INF-RSS-6", "*RssBaseProcNumber")
+value_rule("INF-RSS-7", "*MaxRssProcessors")
+value_rule("INF-RSS-9", "*NumRSSQueues")
+value_rule("INF-RSS-10", "*RssMaxProcGroup")
+
+
+@rule("INF-RSS-8")
+def inf_rss_8(v: View) -> Outcome:
+    out = values_of(v, "*RssMaxProcNumber")
+    if v.present("*RssMaxProcNumber"):
+        out.append(ob('inf."*RssMaxProcNumber" (needs *RssMaxProcGroup)', True, v.present("*RssMaxProcGroup")))
+    return out
+
+
+@rule("INF-VMMQ-3")
+def inf_vmmq_3(v: View) -> Outcome:
+    # Reading A16: vmmq_en ⇒ *RSSProfile absent or 1.
+    if not v.present("*RSSProfile"):
+        return []
+    return [ob('inf."*RSSProfile"', v.vmmq_en, v.keyword("*RSSProfile") == 1)]
+
+
+@rule("INF-VMMQ-4")
+def inf_vmmq_4(v: View) -> Outcome:
+    c = capped(v)
+    return [] if c is None else [ob('inf."*MaxRssProcessors"', v.vmmq_en, not c)]
+
+
+@rule("INF-VMQ-3")
+def inf_vmq_3(v: View) -> Outcome:
+    # pref_vmq (and not SR-IOV preferred) ⇒ (VM_QUEUE_SUPPORTED in the current caps ⇔ *VMQ = 1).
+    rfc = v.s("receive_filter.current")
+    if not v.has_inf or rfc is None:
+        return []
+    advertised = bool(rfc.get("supported_queue_properties", 0) & 0x2)
+    return [ob("receive_filter.current", v.is_one("*RssOrVmqPreference") and not v.is_one("*SriovPreferred"),
+               advertised == v.is_one("*VMQ"))]
+
+
+@rule("INF-SRIOV-2", failing=UNSPECIFIED)
+def inf_sriov_2(v: View) -> Outcome:
+    if not v.has_inf:
+        return []
+    return [ob("inf", True, v.selection is not None, unspecified=True)]
+
+
+@rule("INF-SRIOV-5")
+def inf_sriov_5(v: View) -> Outcome:
+    if not v.has_inf:
+        return []
+    specified = v.selection is not None
+    out = []
+    rfc = v.s("receive_filter.current")
+    if rfc is not None:
+        out.append(ob("receive_filter.current", specified and bool(rfc.get("supported_queue_properties", 0) & 0x2),
+                      v.vmq_en or v.sriov_en))
+    cur, hw = v.s(NSC_CUR), v.s(NSC_HW)
+    if cur is not None:
+        without_iov = hw is not None and bool(caps(hw) & 0x40)
+        out.append(ob(NSC_CUR, specified and not_zeroed(cur), v.sriov_en or (v.vmq_en and without_iov)))
+    return out
+
+
+@rule("INF-RSS-3")
+def inf_rss_3(v: View) -> Outcome:
+    if not v.present("*RSSProfile"):
+        return []
+    names = ("*RssBaseProcNumber", "*RssBaseProcGroup", "*RssMaxProcNumber", "*RssMaxProcGroup", "*NumaNodeId")
+    return [ob('inf."*RSSProfile"', v.keyword("*RSSProfile") == 6, not any(v.present(n) for n in names))]
+
+
+@rule("INF-RSS-11")
+def inf_rss_11(v: View) -> Outcome:
+    names = ("*RssBaseProcGroup", "*RssBaseProcNumber", "*RssMaxProcGroup", "*RssMaxProcNumber")
+    if not any(v.present(n) for n in names):
+        return []
+    bg, bn, mg, mn = (v.keyword(n) for n in names)
+    return [ob("inf", True, (bg, bn) <= (mg, mn))]
+
+
+# ---- Derived (rules.md §5) -----------------------------------------------------------------------------------
+
+@rule("D-7")
+def d_7(v: View) -> Outcome:
+    out = []
+    for section in (NSC_HW, NSC_CUR):
+        r = v.s(section)
+        if r is None:
+            continue
+        c = caps(r)
+        ok = ((not c & 0x1F00 or bool(c & 0x80)) and (not c & 0x1000 or bool(c & 0x100))
+              and (not c & 0x1FC0 or r["revision"] == 3) and (not c & 0x80 or bool(c & 0x10)))
+        out.append(ob(section, True, ok))
+    return out
+
+
+D8_MASKS: dict[str, dict[str, int]] = {
+    # field → the bits that must be 0 (the complement of the documented ones; reserved fields: all bits)
+    "receive_filter.hardware": {"flags": 0xFFFFFFFF, "supported_queue_properties": ~0x1FF & 0xFFFFFFFF,
+                                "enabled_filter_types": ~0x3 & 0xFFFFFFFF,
+                                "enabled_queue_types": ~0x1 & 0xFFFFFFFF, "ndis_reserved": 0xFFFFFFFF},
+    "nic_switch.hardware": {"flags": 0xFFFFFFFF, "nic_switch_capabilities": ~0x1FFF & 0xFFFFFFFF,
+                            **{f"ndis_reserved{i}": 0xFFFFFFFF for i in range(1, 18)}},
+    "nic_switch.parameters": {f"ndis_reserved{i}": 0xFFFFFFFF for i in range(1, 4)},
+    "rss_capabilities": {"capabilities_flags": ~0x7F003F0F & 0xFFFFFFFF},
+}
+D8_MASKS["receive_filter.current"] = D8_MASKS["receive_filter.hardware"]
+D8_MASKS["nic_switch.current"] = D8_MASKS["nic_switch.hardware"]
+
+
+@rule("D-8")
+def d_8(v: View) -> Outcome:
+    out = []
+    for section, masks in D8_MASKS.items():
+        r = v.s(section)
+        if r is not None:
+            out.append(ob(section, True, all(r.get(name, 0) & mask == 0 for name, mask in masks.items())))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The generator: one raw configuration dict per seed, values biased towards the rules' boundaries
+# --------------------------------------------------------------------------------------------------------------
+
+NDIS_VERSIONS = ["6.0", "6.1", "6.20", "6.30", "6.30", "6.40", "6.50", "6.60", "6.60", "6.60", "6.60", "6.70",
+                 "6.80", "6.82", "6.85", "6.88", "6.89"]
+
+
+class Gen:
+    def __init__(self, seed: int) -> None:
+        self.r = random.Random(seed)
+
+    def p(self, probability: float) -> bool:
+        return self.r.random() < probability
+
+    def pick(self, *choices: Any) -> Any:
+        return self.r.choice(choices)
+
+    def bits(self, weighted: dict[int, float], extra: tuple[int, ...] = (), extra_p: float = 0.05) -> int:
+        value = 0
+        for bit, probability in weighted.items():
+            if self.p(probability):
+                value |= bit
+        if extra and self.p(extra_p):
+            value |= self.r.choice(extra)
+        return value
+
+    def flag_field(self, name: str, value: int) -> Any:
+        """An integer bitmask, or (sometimes, for the named flag sets) a list of flag names."""
+        if name not in FLAG_NAMES or not self.p(0.35):
+            return value
+        prefix, names = FLAG_NAMES[name]
+        by_bit = {}
+        for flag, bit in names.items():
+            by_bit.setdefault(bit, flag)
+        items: list[Any] = []
+        rest = value
+        for bit, flag in by_bit.items():
+            if value & bit:
+                spelled = (prefix + flag) if self.p(0.3) else flag
+                items.append(spelled.lower() if self.p(0.1) else spelled)
+                rest &= ~bit
+        if rest:
+            items.append(rest)
+        self.r.shuffle(items)
+        return items
+
+    # -- processors --------------------------------------------------------------------------------------------
+    def cpu(self, group: int | None = None) -> tuple[int, int]:
+        if group is None:
+            group = 0 if self.p(0.8) else self.pick(1, 1, self.r.randrange(MAXIMUM_GROUPS))
+        number = self.r.randrange(8) if self.p(0.85) else self.r.randrange(self.ppg)
+        return group, number
+
+    @staticmethod
+    def text(cpu: tuple[int, int]) -> str:
+        return f"{cpu[0]}:{cpu[1]}"
+
+    # -- sections ----------------------------------------------------------------------------------------------
+    def header(self, raw: dict[str, Any], revisions: tuple[int, ...], sizes: dict[int, int]) -> None:
+        if self.p(0.9):
+            raw["revision"] = self.r.choice(revisions)
+        if self.p(0.12):
+            revision = raw.get("revision", 0)
+            raw["size"] = self.pick(sizes.get(revision, 0), *sizes.values(), 0, 1000)
+        if self.p(0.06):
+            raw["type"] = self.pick(0x80, 0x81, 0x88, 0)
+
+    def receive_filter(self) -> dict[str, Any]:
+        raw: dict[str, Any] = {}
+        self.header(raw, (1, 2, 2, 2, 2, 3), SIZES["receive_filter.hardware"])
+        sqp = self.bits({0x1: 0.75, 0x2: 0.7, 0x4: 0.1, 0x8: 0.6, 0x10: 0.65, 0x20: 0.1, 0x40: 0.1, 0x80: 0.05,
+                         0x100: 0.1}, (0x200, 0x8000, 0x80000000))
+        raw["supported_queue_properties"] = self.flag_field("supported_queue_properties", sqp)
+        if self.p(0.6):
+            raw["num_queues"] = self.pick(0, 1, 2, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 200,
+                                          self.r.randrange(300))
+        if self.p(0.4):
+            raw["enabled_filter_types"] = self.pick(0, 1, 1, 2, 3, 4, 0x80000000)
+        if self.p(0.4):
+            raw["enabled_queue_types"] = self.pick(0, 1, 1, 2, 0x10)
+        if self.p(0.08):
+            raw["flags"] = self.pick(0, 1, 2)
+        if self.p(0.08):
+            raw["ndis_reserved"] = self.pick(0, 1, 0xFFFFFFFF)
+        for name in ("supported_filter_tests", "supported_headers", "supported_mac_header_fields"):
+            if self.p(0.3):
+                raw[name] = self.pick(0, 1, 3, 9)
+        if self.p(0.3):
+            raw["max_mac_header_filters"] = self.pick(0, 16, 32, 128)
+        return raw
+
+    def nic_switch(self, current: bool) -> dict[str, Any]:
+        raw: dict[str, Any] = {}
+        if current and self.p(0.25):     # a zeroed current structure (A7 iii): only a header
+            self.header(raw, (1, 2, 3, 3), SIZES[NSC_HW])
+            return raw
+        self.header(raw, (1, 2, 2, 3, 3, 3, 3, 4), SIZES[NSC_HW])
+        caps_value = self.bits({0x1: 0.2, 0x2: 0.2, 0x4: 0.45, 0x8: 0.2, 0x10: 0.6, 0x20: 0.05, 0x40: 0.35,
+                                0x80: 0.55, 0x100: 0.55, 0x1000: 0.25}, (0x2000, 0x10000, 0x80000000))
+        hashes = self.pick(0, 0, 0xE00, 0xE00, self.r.choice((0x200, 0x400, 0x800, 0x600, 0xA00, 0xC00)))
+        raw["nic_switch_capabilities"] = self.flag_field("nic_switch_capabilities", caps_value | hashes)
+        vports = self.pick(0, 1, 2, 4, 8, 16, 16, 64)
+        raw["max_num_vports"] = vports
+        raw["max_num_vfs"] = self.pick(0, 0, 0, 1, max(vports - 1, 0), vports, 7, 63)
+        raw["max_num_queue_pairs"] = self.pick(vports, vports - 1 if vports else 0, 2 * vports, 32, 128, 0)
+        raw["max_num_mac_addresses"] = self.pick(vports, max(vports - 1, 0), 128, 0)
+        raw["max_num_switches"] = self.pick(1, 1, 1, 1, 0, 2)
+        raw["max_num_queue_pairs_per_non_default_vport"] = self.pick(0, 1, 2, 3, 4, 4, 6, 8, 16, 31, 32, 1 << 31)
+        raw["max_num_queue_pairs_for_default_vport"] = self.pick(0, 1, 2, 4, 5, 8, 8, 16, 31, 32, 100)
+        raw["max_num_rss_capable_non_default_pf_vports"] = self.pick(0, 1, 8, 8, 32)
+        raw["number_of_indirection_table_entries_for_default_vport"] = self.pick(0, 1, 4, 16, 64, 128, 128)
+        raw["number_of_indirection_table_entries_per_non_default_pf_vport"] = self.pick(0, 1, 4, 8, 16, 16, 128)
+        for name in ("num_total_mac_addresses", "num_mac_addresses_per_port", "num_vlans_per_port"):
+            if self.p(0.07):
+                raw[name] = self.pick(1, 16)
+        if self.p(0.06):
+            raw["flags"] = self.pick(1, 0x100)
+        if self.p(0.08):
+            raw[f"ndis_reserved{self.r.randrange(1, 18)}"] = self.pick(0, 1, 7)
+        for name in list(raw):
+            if name not in ("nic_switch_capabilities", "revision") and self.p(0.08):
+                del raw[name]
+        return raw
+
+    def parameters(self) -> dict[str, Any]:
+        raw: dict[str, Any] = {}
+        self.header(raw, (1, 2, 2, 2, 3), SIZES[NSP_SECTION])
+        if self.p(0.85):
+            raw["switch_type"] = self.pick(1, 1, 1, 1, 0, 2)
+        if self.p(0.5):
+            raw["switch_id"] = self.pick(0, 0, 0, 1)
+        if self.p(0.3):
+            raw["flags"] = self.pick(0, 0, 0x10000, 0x1, 0x80000000)
+        if self.p(0.6):
+            raw["num_vfs"] = self.pick(0, 0, 1, 4, 7, 63, 64)
+        if self.p(0.85):
+            raw["num_queue_pairs_for_default_vport"] = self.pick(0, 1, 1, 2, 4, 4, 8, 16, 17)
+        if self.p(0.2):
+            raw["switch_friendly_name"] = "Default Switch"
+        if self.p(0.08):
+            raw[f"ndis_reserved{self.r.randrange(1, 4)}"] = self.pick(0, 1)
+        return raw
+
+    def rss_capabilities(self) -> dict[str, Any]:
+        raw: dict[str, Any] = {}
+        self.header(raw, (1, 2, 3, 3, 3), SIZES["rss_capabilities"])
+        raw["capabilities_flags"] = self.bits({0x1: 0.8, 0x100: 0.6, 0x200: 0.6, 0x800: 0.2, 0x01000000: 0.6,
+                                               0x08000000: 0.3, 0x20000000: 0.5, 0x40000000: 0.2},
+                                              (0x10, 0x4000, 0x00800000, 0x80000000), 0.1)
+        raw["number_of_interrupt_messages"] = self.pick(1, 4, 8, 16, 16, 32, 64, 0)
+        if self.p(0.3):      # as if *MaxRssProcessors capped it (VMMQ-CAP-3, INF-VMMQ-4)
+            limit = next((v for k, v in self.inf_values.items() if k.lower() == "*maxrssprocessors"), None)
+            if isinstance(limit, int) or (isinstance(limit, str) and limit.isdigit()):
+                raw["number_of_interrupt_messages"] = int(limit)
+        raw["number_of_receive_queues"] = self.pick(0, 1, 8, 16, 17, 64, 65, 128)
+        raw["number_of_indirection_table_entries"] = self.pick(0, 1, 64, 100, 128, 128)
+        return raw
+
+    # -- INF -----------------------------------------------------------------------------------------------------
+    def inf(self) -> dict[str, Any]:
+        binary = lambda: self.pick(0, 1, 1, 1, 0, 2) if self.p(0.9) else self.pick(3, 255, 0xFFFFFFFF)
+        per_group = self.ppg
+        generators: dict[str, Callable[[], int]] = {
+            "*RssOnHostVPorts": binary, "*VMQ": binary, "*VMQLookaheadSplit": binary, "*VMQVlanFiltering": binary,
+            "*RssOrVmqPreference": binary, "*SRIOV": binary, "*SriovPreferred": binary, "*RSS": binary,
+            "*NumVFs": lambda: self.pick(0, 1, 4, 7, 8, 63, 64, 65535),
+            "*RSSProfile": lambda: self.pick(0, 1, 1, 1, 2, 3, 4, 4, 5, 6, 6, 7),
+            "*RssBaseProcGroup": lambda: self.pick(0, 0, 1, 2, 31, 32, 33),
+            "*RssMaxProcGroup": lambda: self.pick(0, 0, 1, 2, 31, 32, 33),
+            "*NumaNodeId": lambda: self.pick(0, 1, 65535, 65535, 65536, 100000),
+            "*RssBaseProcNumber": lambda: self.pick(0, 0, 4, 31, 32, 63, 64, per_group - 1, per_group),
+            "*RssMaxProcNumber": lambda: self.pick(0, 3, 8, 31, 32, 63, 64, per_group - 1, per_group),
+            "*MaxRssProcessors": lambda: self.pick(0, 1, 4, 8, 16, 16, 32, 1024, 1025, 2048, 2049),
+            "*NumRSSQueues": lambda: self.pick(0, 1, 8, 16, 0xFFFFFFFF),
+        }
+        probability = {"*NumVFs": 0.4, "*SriovPreferred": 0.5, "*RssOrVmqPreference": 0.6, "*VMQ": 0.55, "*SRIOV": 0.5,
+                       "*RSS": 0.4, "*RssOnHostVPorts": 0.45, "*RSSProfile": 0.45, "*MaxRssProcessors": 0.4}
+        inf: dict[str, Any] = {}
+        for name, generator in generators.items():
+            if not self.p(probability.get(name, 0.2)):
+                continue
+            key = name if self.p(0.8) else self.pick(name.lower(), name.upper())
+            value: Any = generator()
+            if self.p(0.1):
+                value = str(value)            # a REG_SZ registry value
+            inf[key] = value
+        if self.p(0.1):
+            inf["VendorSpecificTuning"] = self.pick("fast", 3)
+        return inf
+
+    # -- the whole document ------------------------------------------------------------------------------------
+    def config(self) -> dict[str, Any]:
+        r = self.r
+        doc: dict[str, Any] = {}
+        if self.p(0.5):
+            doc["format"] = "vmqproof/1"
+        adapter: dict[str, Any] = {}
+        arch = "amd64"
+        if self.p(0.85):
+            adapter["ndis"] = r.choice(NDIS_VERSIONS)
+        if self.p(0.4) or self.p(0.15):
+            adapter["role"] = "vf" if self.p(0.3) else "pf"
+        if self.p(0.3):
+            adapter["virtual"] = self.p(0.3)
+        if self.p(0.15):
+            arch = adapter["arch"] = self.pick("x86", "arm64", "amd64")
+        if self.p(0.2):
+            adapter["name"] = "generated"
+        if adapter or self.p(0.5):
+            doc["adapter"] = adapter
+        self.ppg = 32 if arch == "x86" else 64
+
+        self.inf_values: dict[str, Any] = {}
+        if self.p(0.85):
+            doc["inf"] = self.inf_values = self.inf()
+        receive_filter = {}
+        if self.p(0.75):
+            receive_filter["hardware"] = self.receive_filter()
+        if self.p(0.55):
+            receive_filter["current"] = self.receive_filter()
+        if receive_filter:
+            doc["receive_filter"] = receive_filter
+        nic_switch = {}
+        if self.p(0.7):
+            nic_switch["hardware"] = self.nic_switch(False)
+        if self.p(0.4):
+            nic_switch["current"] = self.nic_switch(True)
+        if self.p(0.5):
+            nic_switch["parameters"] = self.parameters()
+        if nic_switch or self.p(0.05):
+            doc["nic_switch"] = nic_switch
+        if self.p(0.6):
+            doc["rss_capabilities"] = self.rss_capabilities()
+
+        # RSS processors: a small pool, mostly in group 0
+        pool = sorted({self.cpu() for _ in range(r.choice((1, 2, 4, 6, 8)))})
+        if self.p(0.75):
+            chosen = [c for c in pool if self.p(0.85)]
+            if chosen and self.p(0.08):
+                chosen.append(r.choice(chosen))                 # a duplicate entry
+            entries: list[Any] = []
+            for c in chosen:
+                if self.p(0.2):
+                    entries.append({"cpu": self.text(c), "numa_node": self.pick(0, 1), "preference_index": 0})
+                else:
+                    entries.append(self.text(c))
+            rpi: dict[str, Any] = {"processors": entries}
+            if self.p(0.2):
+                rpi["preferred_numa_node"] = self.pick(0, 1, 65535)
+            if self.p(0.1):
+                rpi["max_num_rss_processors"] = len(entries)
+            doc["rss_processors"] = rpi
+        else:
+            chosen = pool
+
+        if self.p(0.75):
+            msix: dict[str, Any] = {}
+            if self.p(0.9):
+                msix["table_size"] = self.pick(0, 1, 2, 4, 8, 15, 16, 17, 31, 32, 33, 64, 65, 128, 2048)
+            vectors = []
+            for c in chosen:
+                for _ in range(self.pick(0, 1, 1, 1, 1, 2)):
+                    vectors.append({"kind": "data", "cpu": self.text(c)})
+            for _ in range(self.pick(0, 0, 1, 4)):
+                vectors.append({"kind": "data", "cpu": self.text(self.cpu())})
+            for _ in range(self.pick(0, 1, 1, 2, 2, 3, 4)):
+                vector: dict[str, Any] = {"kind": "other"}
+                if self.p(0.2):
+                    vector["cpu"] = self.text(self.cpu())
+                vectors.append(vector)
+            r.shuffle(vectors)
+            ids = r.sample(range(4 * len(vectors) + 4), len(vectors))
+            msix["vectors"] = [{"id": i, **v} for i, v in zip(ids, vectors)]
+            doc["msix"] = msix
+
+        vports = self.vports(chosen or pool)
+        if vports or self.p(0.05):
+            doc["vports"] = vports
+        queues = []
+        for index in range(self.pick(0, 0, 0, 1, 2, 4)):
+            queue: dict[str, Any] = {"id": index + 1, "cpu": self.text(r.choice(chosen or pool))}
+            if self.p(0.7):
+                queue["msix_entry"] = index + 1
+            queues.append(queue)
+        if queues:
+            doc["queues"] = queues
+
+        if self.p(0.6):
+            policy: dict[str, Any] = {}
+            if self.p(0.8):
+                policy["msix_minimum_reading"] = self.pick("R1", "R2a", "R2b", "R3", "R4")
+            if self.p(0.5):
+                policy["msix_queue_count"] = self.pick("num_queues_plus_one", "num_queues", "max_num_queue_pairs",
+                                                       "rss_receive_queues")
+            if self.p(0.4):
+                policy["vectors_per_processor"] = self.pick("at-most-one", "exactly-one")
+            if self.p(0.3):
+                policy["queue_pairs_power_of_two"] = self.pick("value", "exponent")
+            doc["policy"] = policy
+        if "msix" in doc and self.p(0.5):       # the table size right at the VMQ-IRQ-8 minimum, ± 1
+            policy = doc.get("policy", {})
+            section, name, extra = {
+                "num_queues_plus_one": ("receive_filter", "num_queues", 1),
+                "num_queues": ("receive_filter", "num_queues", 0),
+                "max_num_queue_pairs": ("nic_switch", "max_num_queue_pairs", 0),
+                "rss_receive_queues": ("rss_capabilities", "number_of_receive_queues", 0),
+            }[policy.get("msix_queue_count", "num_queues_plus_one")]
+            record = doc.get(section, {})
+            record = record if section == "rss_capabilities" else record.get("hardware", {})
+            q = record.get(name, 0) + extra
+            size = msix_minimum(q, policy.get("msix_minimum_reading", "R2a")) + self.pick(-1, 0, 0, 1)
+            doc["msix"]["table_size"] = max(size, 0)
+        return doc
+
+    def vports(self, cpus: list[tuple[int, int]]) -> list[dict[str, Any]]:
+        r = self.r
+        count = self.pick(0, 0, 1, 2, 3, 3, 4, 5)
+        if count == 0:
+            return []
+        ids = ([0] if self.p(0.85) else []) + r.sample(range(1, 12), count)
+        ids = ids[:count]
+        shared_hash = self.pick(DEFAULT_HASH_INFORMATION, 0x1 | 0x100, 0x1 | 0x4000)
+        shared_table: list[str] | None = None
+        vf_ids = [self.pick(0, 1, 2) for _ in range(count)]
+        out = []
+        for index, identifier in enumerate(ids):
+            vport: dict[str, Any] = {"id": identifier}
+            if identifier != 0 and self.p(0.25):
+                vport["attached"] = f"vf:{vf_ids[index]}"
+            elif self.p(0.3):
+                vport["attached"] = "pf" if identifier != 0 or self.p(0.9) else "vf:0"
+            vport["num_queue_pairs"] = self.pick(0, 1, 1, 2, 2, 3, 4, 4, 8)
+            if self.p(0.8):
+                vport["vmmq"] = self.p(0.7)
+            group = r.choice(cpus)[0] if self.p(0.9) else 0
+            same_group = [c for c in cpus if c[0] == group] or [(group, 0)]
+            if self.p(0.85):
+                affinity = sorted({r.choice(same_group) for _ in range(r.choice((1, 1, 2, 4)))})
+                if self.p(0.1):
+                    affinity.append(self.cpu(group))
+                vport["processor_affinity"] = [self.text(c) for c in affinity]
+            else:
+                affinity = []
+            source = affinity if affinity and self.p(0.8) else (same_group if self.p(0.7) else cpus)
+            if self.p(0.7):
+                if shared_table is not None and self.p(0.4):
+                    vport["indirection_table"] = list(shared_table)
+                else:
+                    length = self.pick(0, 1, 2, 3, 4, 4, 8, 8, 16, 6)
+                    distinct = r.choice((1, 1, 2, 2, 4))
+                    chosen = [r.choice(source) for _ in range(distinct)]
+                    vport["indirection_table"] = [self.text(chosen[i % len(chosen)]) for i in range(length)]
+                    shared_table = shared_table or vport["indirection_table"]
+                if self.p(0.1):
+                    vport["indirection_table_size"] = len(vport["indirection_table"])
+            elif self.p(0.3):
+                vport["indirection_table_size"] = self.pick(0, 1, 2, 4, 8, 16, 6)
+            if self.p(0.25):
+                vport["default_processor"] = self.text(r.choice(source) if self.p(0.8) else self.cpu())
+            if self.p(0.07):
+                vport["rss_revision"] = self.pick(1, 2, 3)
+            if self.p(0.05):
+                vport["rss_size"] = self.pick(40, 44, 28)
+            if self.p(0.05):
+                vport["rss_type"] = self.pick(0x89, 0x88)
+            if self.p(0.05):
+                vport["base_cpu_number"] = self.pick(0, 1)
+            if self.p(0.35):
+                vport["hash_information"] = shared_hash if self.p(0.6) else self.pick(DEFAULT_HASH_INFORMATION, 0x1 | 0x200,
+                                                                                    0x2 | 0x1600, 0x2 | 0x1700)
+            if self.p(0.15):
+                vport["hash_secret_key"] = self.pick(DEFAULT_HASH_KEY, "0x" + format(DEFAULT_HASH_KEY, "x"), 7,
+                                                     "deadbeef")
+            out.append(vport)
+        return out
+
+
+def generate(seed: int) -> dict[str, Any]:
+    return Gen(seed).config()
+
+
+def vport_paths_without_known_size(doc: dict[str, Any]) -> set[str]:
+    """Paths of VPorts whose indirection-table size the file does not state (no table, no explicit size)."""
+    return {f"vports[{i}]" for i, raw in enumerate(doc.get("vports", []))
+            if "indirection_table" not in raw and "indirection_table_size" not in raw}
+
