@@ -6,16 +6,19 @@ import argparse
 import difflib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import TextIO
 
 from vmqproof.cli import render
+from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS
 from vmqproof.model.errors import ConfigError, VmqproofError
 from vmqproof.properties.catalog import CATALOG_IDS, catalog_listing
 from vmqproof.properties.check import DEFAULT_TIMEOUT, check_file
 from vmqproof.properties.results import FileReport, Status
 
-EXIT_LEGAL, EXIT_ILLEGAL, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
-FORMATS = ("rich", "plain", "json")
+# Further commands live in their own modules of this package, each with NAME, register(subparsers) and
+# run(args, fmt, out, err) -> exit code; list them here.
+EXTRA_COMMANDS: tuple[ModuleType, ...] = ()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,7 +48,14 @@ def build_parser() -> _Parser:
     parser = _Parser(prog="vmqproof", description="Prove or disprove NDIS VMQ/VMMQ configuration rules.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    _register_check(commands)
+    _register_rules(commands)
+    for module in EXTRA_COMMANDS:
+        module.register(commands)
+    return parser
 
+
+def _register_check(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("check", help="prove or disprove each configuration file")
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument("--format", choices=FORMATS, default=None,
@@ -57,11 +67,12 @@ def build_parser() -> _Parser:
                        help=f"solver budget per file (default {DEFAULT_TIMEOUT:g}); undecided rules are unknown")
     check.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
 
+
+def _register_rules(commands: argparse._SubParsersAction) -> None:
     rules = commands.add_parser("rules", help="the rule catalog; one rule in full with ID")
     rules.add_argument("id", nargs="?", metavar="ID")
     rules.add_argument("--format", choices=FORMATS, default=None)
     rules.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -81,11 +92,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
     if args.command is None:
         parser.print_help(out)
         return EXIT_BAD_INPUT
-    fmt = args.format or ("rich" if out.isatty() else "plain")
+    fmt = getattr(args, "format", None) or ("rich" if out.isatty() else "plain")
+    runners = {"check": _check, "rules": _rules} | {m.NAME: m.run for m in EXTRA_COMMANDS}
     try:
-        if args.command == "check":
-            return _check(args, fmt, out, err)
-        return _rules(args, fmt, out, err)
+        return runners[args.command](args, fmt, out, err)
     except VmqproofError as exc:
         print(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, file=err)
         return EXIT_BAD_INPUT
