@@ -330,22 +330,39 @@ class Queue:
 
 
 MSIX_READINGS = ("R1", "R2a", "R2b", "R3", "R4")
-MSIX_QUEUE_COUNTS = ("num_queues_plus_one", "num_queues", "max_num_queue_pairs", "rss_receive_queues")
-VECTORS_PER_PROCESSOR = ("at-most-one", "exactly-one")
-ABSENT_HIDDEN_KEYWORDS = ("zero", "open")
-QUEUE_PAIRS_POWER_OF_TWO = ("value", "exponent")
 SEVERITIES = ("error", "warning", "info")
+
+# Each reading of ambiguous documentation (rules.md §4): policy key → its choices, the first being the default.
+READINGS: dict[str, tuple[str, ...]] = {
+    "msix_minimum_reading": MSIX_READINGS,                                              # A1
+    "msix_queue_count": ("num_queues_plus_one", "num_queues", "max_num_queue_pairs",    # A1: what Q counts
+                         "rss_receive_queues"),
+    "vectors_per_processor": ("at-most-one", "exactly-one"),                            # A2
+    "current_caps_when_disabled": ("zeroed", "strict", "legacy"),                       # A7, A9
+    "sriov_and_vmq_num_queues": ("sriov-wins", "vmq-wins"),                             # A10
+    "queue_pairs_power_of_two": ("value", "exponent"),                                  # A19
+    "absent_hidden_keywords": ("zero", "open"),                                         # A31
+    "vport_table_size": ("common-min", "separate"),                                     # A32
+}
+READING_DEFAULTS = {"msix_minimum_reading": "R2a"}
+
+
+def reading_default(key: str) -> str:
+    return READING_DEFAULTS.get(key, READINGS[key][0])
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """Readings of ambiguous text (rules.md §4) and the user's choices."""
+    """Readings of ambiguous text (rules.md §4, keys of READINGS) and the user's choices."""
 
-    msix_minimum_reading: str = "R2a"                   # A1
-    msix_queue_count: str = "num_queues_plus_one"        # A1: what Q counts
-    vectors_per_processor: str = "at-most-one"           # A2
-    absent_hidden_keywords: str = "zero"                 # A31
-    queue_pairs_power_of_two: str = "value"              # A19
+    msix_minimum_reading: str = reading_default("msix_minimum_reading")
+    msix_queue_count: str = reading_default("msix_queue_count")
+    vectors_per_processor: str = reading_default("vectors_per_processor")
+    current_caps_when_disabled: str = reading_default("current_caps_when_disabled")
+    sriov_and_vmq_num_queues: str = reading_default("sriov_and_vmq_num_queues")
+    queue_pairs_power_of_two: str = reading_default("queue_pairs_power_of_two")
+    absent_hidden_keywords: str = reading_default("absent_hidden_keywords")
+    vport_table_size: str = reading_default("vport_table_size")
     disable: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
 

@@ -13,9 +13,8 @@ from typing import Any
 from vmqproof.model import constants as C
 from vmqproof.model import keywords as K
 from vmqproof.model.config import (
-    ABSENT_HIDDEN_KEYWORDS, HEADER_SIZES, HEADER_TYPES, MSIX_FIELDS, MSIX_QUEUE_COUNTS, MSIX_READINGS,
-    QUEUE_FIELDS, QUEUE_PAIRS_POWER_OF_TWO, RSS_PROCESSORS_FIELDS, SEVERITIES, STRUCTURE_SECTIONS,
-    VECTOR_FIELDS, VECTORS_PER_PROCESSOR, VPORT_FIELDS, Adapter, Config, FieldSpec, InfKeyword, Kind, Msix,
+    HEADER_SIZES, HEADER_TYPES, MSIX_FIELDS, QUEUE_FIELDS, READINGS, RSS_PROCESSORS_FIELDS, SEVERITIES,
+    STRUCTURE_SECTIONS, VECTOR_FIELDS, VPORT_FIELDS, reading_default, Adapter, Config, FieldSpec, InfKeyword, Kind, Msix,
     Open, Policy, Queue, Record, find_line, RssProcessor, RssProcessors, SizeOfRevision, Value, Vector, VPort,
 )
 from vmqproof.model.errors import ConfigError
@@ -570,9 +569,7 @@ def _choice(reader: _Reader, path: str, value: Any, choices: tuple[str, ...]) ->
 
 def _policy(reader: _Reader, raw: Any) -> Policy:
     table = reader.table("policy", raw)
-    reader.unknown_keys("policy", table, ("msix_minimum_reading", "msix_queue_count", "vectors_per_processor",
-                                          "absent_hidden_keywords", "queue_pairs_power_of_two", "disable",
-                                          "severity"))
+    reader.unknown_keys("policy", table, list(READINGS) + ["disable", "severity"])
     disable = reader.array("policy.disable", table.get("disable", []), 1000)
     for index, rule_id in enumerate(disable):
         if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
@@ -584,17 +581,6 @@ def _policy(reader: _Reader, raw: Any) -> Policy:
             raise reader.error(f"policy.severity.{rule_id}", "bad rule id", 'a catalog id such as "VMQ-IRQ-5"',
                                rule_id, True)
         _choice(reader, f"policy.severity.{rule_id}", level, SEVERITIES)
-    return Policy(
-        msix_minimum_reading=_choice(reader, "policy.msix_minimum_reading",
-                                     table.get("msix_minimum_reading", "R2a"), MSIX_READINGS),
-        msix_queue_count=_choice(reader, "policy.msix_queue_count",
-                                 table.get("msix_queue_count", "num_queues_plus_one"), MSIX_QUEUE_COUNTS),
-        vectors_per_processor=_choice(reader, "policy.vectors_per_processor",
-                                      table.get("vectors_per_processor", "at-most-one"), VECTORS_PER_PROCESSOR),
-        absent_hidden_keywords=_choice(reader, "policy.absent_hidden_keywords",
-                                       table.get("absent_hidden_keywords", "zero"), ABSENT_HIDDEN_KEYWORDS),
-        queue_pairs_power_of_two=_choice(reader, "policy.queue_pairs_power_of_two",
-                                         table.get("queue_pairs_power_of_two", "value"), QUEUE_PAIRS_POWER_OF_TWO),
-        disable=tuple(disable),
-        severity=dict(severity),
-    )
+    readings = {key: _choice(reader, f"policy.{key}", table.get(key, reading_default(key)), choices)
+                for key, choices in READINGS.items()}
+    return Policy(**readings, disable=tuple(disable), severity=dict(severity))
