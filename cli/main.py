@@ -12,7 +12,7 @@ from typing import TextIO
 from vmqproof.cli import render
 from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS
 from vmqproof.model.errors import ConfigError, VmqproofError
-from vmqproof.properties.catalog import CATALOG_IDS, catalog_listing
+from vmqproof.properties.catalog import catalog_listing, known_ids
 from vmqproof.properties.check import DEFAULT_TIMEOUT, check_file
 from vmqproof.properties.results import FileReport, Status
 
@@ -108,9 +108,10 @@ def _rule_ids(raw: list[str] | None) -> list[str] | None:
     if raw is None:
         return None
     ids = [part.strip() for item in raw for part in item.split(",") if part.strip()]
+    known = known_ids()
     for rule_id in ids:
-        if rule_id not in CATALOG_IDS:
-            close = difflib.get_close_matches(rule_id, CATALOG_IDS, n=1)
+        if rule_id not in known:
+            close = difflib.get_close_matches(rule_id, known, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ConfigError(f"unknown rule id {rule_id!r}{hint}", file="--rule")
     return ids
@@ -143,7 +144,7 @@ def _rules(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
     if args.id is not None:
         matches = [entry for entry in listing if str(entry["id"]).lower() == args.id.lower()]
         if not matches:
-            close = difflib.get_close_matches(args.id, CATALOG_IDS, n=1)
+            close = difflib.get_close_matches(args.id, known_ids(), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             print(f"vmqproof rules: unknown rule id {args.id!r}{hint}", file=err)
             return EXIT_BAD_INPUT

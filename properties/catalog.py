@@ -97,12 +97,17 @@ def unchecked_entries() -> dict[str, Unchecked]:
     return entries
 
 
+def known_ids() -> tuple[str, ...]:
+    """The catalog's ids, then the ids vmqproof adds beyond the catalog (e.g. INF-DECL-*, HOST-*)."""
+    return CATALOG_IDS + tuple(r for r in rules_by_id() if r not in CATALOG_IDS)
+
+
 def catalog_listing() -> list[dict[str, object]]:
-    """Every catalog id in catalog order: id, name, severity, sources, checked, and reason when unchecked."""
+    """Every known id in order: id, name, severity, sources, checked, and reason when unchecked."""
     registry = rules_by_id()
     unchecked = unchecked_entries()
     listing: list[dict[str, object]] = []
-    for rule_id in CATALOG_IDS:
+    for rule_id in known_ids():
         if rule_id in registry:
             rule = registry[rule_id]
             listing.append({"id": rule.id, "name": rule.name, "severity": rule.severity.value,

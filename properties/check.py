@@ -31,9 +31,10 @@ def select_rules(config: Config, rule_ids: Iterable[str] | None = None) -> list[
     """The registry's rules minus `[policy] disable`, narrowed to `rule_ids`; unknown ids are bad input."""
     rules = list(all_rules())
     known = {r.id for r in rules}
-    from vmqproof.properties.catalog import CATALOG_IDS
+    from vmqproof.properties.catalog import known_ids
+    ids = known_ids()
     for rule_id in list(config.policy.disable) + list(config.policy.severity):
-        if rule_id not in CATALOG_IDS:
+        if rule_id not in ids:
             raise ConfigError(f"unknown rule id {rule_id!r}", file=config.path, path="policy")
     if rule_ids is not None:
         wanted = list(rule_ids)
