@@ -5,23 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+Version = tuple[int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class FlagSet:
-    """The named bits of one flag field; names are written without `prefix` in configurations."""
+    """The named bits of one flag field; names are written without `prefix` in configurations.
+    `versions` gives the NDIS versions a name is defined for, [since, until); other names always are."""
 
     prefix: str
     flags: tuple[tuple[str, int], ...]
     documented_mask: int
+    versions: tuple[tuple[str, Version, Version | None], ...] = ()
 
     def by_name(self) -> dict[str, int]:
         return dict(self.flags)
 
-    def names_of(self, value: int) -> list[str]:
-        """Flag names set in `value` (first name per bit), then any unknown bits as hex."""
+    def defined(self, name: str, ndis: Version | None) -> bool:
+        for flag, since, until in self.versions:
+            if flag == name:
+                return ndis is None or (since <= ndis and (until is None or ndis < until))
+        return True
+
+    def names_of(self, value: int, ndis: Version | None = None) -> list[str]:
+        """Flag names set in `value` as the constants of NDIS version `ndis` name them (the first name per bit);
+        bits no name of that version covers come last, as hex."""
         names: list[str] = []
         seen = 0
         for name, bit in self.flags:
-            if value & bit and not seen & bit:
+            if value & bit and not seen & bit and self.defined(name, ndis):
                 names.append(name)
                 seen |= bit
         rest = value & ~seen
@@ -61,7 +73,10 @@ NIC_SWITCH_CAPS = FlagSet("NDIS_NIC_SWITCH_CAPS_", (
     ("RSS_PER_PF_VPORT_HASH_TYPE_SUPPORTED", 0x400),
     ("RSS_PER_PF_VPORT_HASH_KEY_SUPPORTED", 0x800),
     ("RSS_PER_PF_VPORT_INDIRECTION_TABLE_SIZE_RESTRICTED", 0x1000),
-), 0x1FFF)
+), 0x1FFF, tuple((name, (6, 60), None) for name in (
+    "NIC_SWITCH_WITHOUT_IOV_SUPPORTED", "RSS_ON_PF_VPORTS_SUPPORTED", "RSS_PER_PF_VPORT_INDIRECTION_TABLE_SUPPORTED",
+    "RSS_PER_PF_VPORT_HASH_FUNCTION_SUPPORTED", "RSS_PER_PF_VPORT_HASH_TYPE_SUPPORTED",
+    "RSS_PER_PF_VPORT_HASH_KEY_SUPPORTED", "RSS_PER_PF_VPORT_INDIRECTION_TABLE_SIZE_RESTRICTED")))
 
 CAPS_VLAN = 0x1
 CAPS_ASYMMETRIC = 0x4
@@ -87,7 +102,13 @@ SUPPORTED_QUEUE_PROPERTIES = FlagSet("NDIS_RECEIVE_FILTER_", (
     ("DYNAMIC_PROCESSOR_AFFINITY_CHANGE_FOR_DEFAULT_QUEUE_SUPPORTED", 0x40),
     ("IMPLAT_SUM_OF_QUEUES_MODE", 0x80),
     ("PACKET_COALESCING_SUPPORTED_ON_DEFAULT_QUEUE", 0x100),
-), 0x1FF)
+), 0x1FF, (
+    ("DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED", (6, 30), None),
+    ("INTERRUPT_VECTOR_COALESCING_SUPPORTED", (6, 30), None),
+    ("IMPLAT_MIN_OF_QUEUES_MODE", (6, 0), (6, 80)),           # A14: NDIS 6.80 renames bit 0x40
+    ("DYNAMIC_PROCESSOR_AFFINITY_CHANGE_FOR_DEFAULT_QUEUE_SUPPORTED", (6, 80), None),
+    ("PACKET_COALESCING_SUPPORTED_ON_DEFAULT_QUEUE", (6, 30), None),
+))
 
 SQP_MSI_X = 0x1
 SQP_VM_QUEUE = 0x2
@@ -152,7 +173,11 @@ RSS_CAPS = FlagSet("NDIS_RSS_CAPS_", (
     ("RSS_AVAILABLE_ON_PORTS", 0x10000000),
     ("SUPPORTS_MSI_X", 0x20000000),
     ("SUPPORTS_INDEPENDENT_ENTRY_MOVE", 0x40000000),
-), 0x7F003F0F)
+), 0x7F003F0F, (
+    ("USING_MSI_X", (6, 20), None),
+    ("SUPPORTS_MSI_X", (6, 30), None),
+    ("SUPPORTS_INDEPENDENT_ENTRY_MOVE", (6, 80), None),
+))
 
 RECEIVE_FILTER_FLAGS = FlagSet("NDIS_RECEIVE_FILTER_", (("FLAGS_RESERVED", 0x1),), 0x0)
 NIC_SWITCH_FLAGS = FlagSet("NDIS_NIC_SWITCH_", (), 0x0)

@@ -205,7 +205,7 @@ class Symbolic:
             revision = record.values["revision"]
             return dict(value.sizes).get(revision, 0) if isinstance(revision, int) else "size of revision"
         if spec.kind is Kind.FLAGS and spec.flags is not None:
-            return spec.flags.names_of(int(value))
+            return spec.flags.names_of(int(value), self.config.adapter.ndis_version)
         if spec.kind is Kind.PROCESSOR:
             return self.show_processor(int(value))
         if spec.kind is Kind.BOOL:
