@@ -9,16 +9,18 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import TextIO
 
-from vmqproof.cli import render
+from vmqproof.cli import bands, explain, graph, import_, render, repair, synth
 from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS
 from vmqproof.model.errors import ConfigError, VmqproofError
+from vmqproof.model.inputs import INPUT_FORMATS
 from vmqproof.properties.catalog import catalog_listing, known_ids
-from vmqproof.properties.check import DEFAULT_TIMEOUT, check_file
+from vmqproof.properties.check import DEFAULT_TIMEOUT
+from vmqproof.properties.inputs import check_input
 from vmqproof.properties.results import FileReport, Status
 
 # Further commands live in their own modules of this package, each with NAME, register(subparsers) and
-# run(args, fmt, out, err) -> exit code; list them here.
-EXTRA_COMMANDS: tuple[ModuleType, ...] = ()
+# run(args, fmt, out, err) -> exit code.
+EXTRA_COMMANDS: tuple[ModuleType, ...] = (explain, repair, bands, synth, graph, import_)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,6 +68,12 @@ def _register_check(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                        help=f"solver budget per file (default {DEFAULT_TIMEOUT:g}); undecided rules are unknown")
     check.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
+    check.add_argument("--input-format", choices=INPUT_FORMATS, default="auto",
+                       help="what the files hold: a configuration (toml, json), a driver INF, or Get-NetAdapter* "
+                            "output (default: detected by content)")
+    check.add_argument("--graph", metavar="OUT", default=None,
+                       help="also write the queue → vector → CPU graph of the (one) file to OUT; the format follows "
+                            "OUT's suffix (.txt .dot .graphml .mmd .svg .png)")
 
 
 def _register_rules(commands: argparse._SubParsersAction) -> None:
@@ -119,16 +127,23 @@ def _rule_ids(raw: list[str] | None) -> list[str] | None:
 
 def _check(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
     rule_ids = _rule_ids(args.rule)
+    if getattr(args, "graph", None) is not None:
+        if len(args.files) != 1:
+            raise ConfigError(f"draws the graph of one file; {len(args.files)} files given", file="--graph")
+        graph.format_for(args.graph, None)
     reports: list[FileReport] = []
     for path in args.files:
         try:
-            report = check_file(path, rule_ids, args.timeout)
+            report = check_input(path, rule_ids, args.timeout, args.input_format)
         except ConfigError as exc:      # --rule names a catalog rule that is not checked
             raise ConfigError(exc.message, file="--rule") from None
         if report.error is not None:
             print(report.error, file=err)
         reports.append(report)
     render.check_report(reports, fmt, out, strict=args.strict, width=args.width)
+    if getattr(args, "graph", None) is not None and not graph.write_for_check(args.files[0], reports[0],
+                                                                                    args.graph, err):
+        return EXIT_BAD_INPUT
     statuses = [r.status(args.strict) for r in reports]
     if Status.ERROR in statuses:
         return EXIT_BAD_INPUT

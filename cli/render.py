@@ -116,6 +116,8 @@ def result_json(result: Result) -> dict[str, Any]:
         data["chosen_by_solver"] = [v.path for v in result.counterexample if not v.given]
     if result.witness:
         data["witness"] = _field_json(result.witness)
+    if result.legal_values:
+        data["legal_values"] = result.legal_values
     if result.reading:
         data["reading"] = result.reading
     if result.line:
@@ -145,6 +147,8 @@ def _detail_lines(result: Result) -> list[str]:
             for value in values:
                 mark = "given" if value.given else "chosen by the solver"
                 lines.append(f"    {value.path} = {_value_text(value.value)}  ({mark})")
+    if result.legal_values:
+        lines.append(f"  holds iff {result.legal_values}")
     if result.reading:
         lines.append(f"  reading: {result.reading}")
     lines.extend(f"  source: {source}" for source in result.sources)
@@ -212,6 +216,8 @@ def _panel(result: Result) -> Panel:
             for value in values:
                 table.add_row(value.path, _value_text(value.value), "given" if value.given else "chosen by solver")
             parts.append(table)
+    if result.legal_values:
+        parts.append(Text(f"holds iff {result.legal_values}", style="bold"))
     if result.reading:
         parts.append(Text(f"reading: {result.reading}", style="dim"))
     parts.extend(Text(f"source: {s}", style="blue") for s in result.sources)

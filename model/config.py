@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from vmqproof.model import constants as C
+from vmqproof.model.declarations import InfModel
+from vmqproof.model.host import Host
 
 
 class Kind(enum.Enum):
@@ -190,6 +192,8 @@ VPORT_FIELDS = (
     FieldSpec("hash_secret_key", Kind.INT, 0, (1 << 320) - 1),
     u16("indirection_table_size"),
     proc("default_processor"),
+    u8("type"),              # the NDIS_NIC_SWITCH_VPORT_PARAMETERS header (VPORT-1)
+    u8("revision"),
 )
 
 QUEUE_FIELDS = (
@@ -380,6 +384,8 @@ class Config:
     queues: tuple[Queue, ...]
     policy: Policy
     lines: Mapping[str, int] = field(default_factory=dict)
+    inf_source: InfModel | None = None          # the INF model this configuration was read from
+    host: Host | None = None                     # [host]: processors, NUMA, adapters, teams
 
     def structure(self, section: str) -> Record | None:
         return self.structures.get(section)

@@ -18,6 +18,7 @@ from vmqproof.model.config import (
     Open, Policy, Queue, Record, find_line, RssProcessor, RssProcessors, SizeOfRevision, Value, Vector, VPort,
 )
 from vmqproof.model.errors import ConfigError
+from vmqproof.model.host import parse_host
 
 FORMAT = "vmqproof/1"
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -32,7 +33,7 @@ DEFAULT_HASH_SECRET_KEY = int(
     "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa", 16)
 
 TOP_LEVEL = ("format", "adapter", "inf", "receive_filter", "nic_switch", "rss_capabilities", "rss_processors",
-             "msix", "vports", "queues", "policy")
+             "msix", "vports", "queues", "policy", "host")
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]+[a-z]?$")
 
 
@@ -290,6 +291,9 @@ def load_config(path: str | Path) -> Config:
 def loads_config(data: bytes | str, file: str = "<input>") -> Config:
     if isinstance(data, str):
         data = data.encode("utf-8")
+    from vmqproof.model.inputs import detect_format, load_artifact     # INF and PowerShell files, by content
+    if detect_format(data, file) in ("inf", "powershell"):
+        return load_artifact(data, file)
     document, text, is_toml = parse_document(file, data)
     return build_config(document, file, text, is_toml)
 
@@ -309,9 +313,10 @@ def build_config(document: Mapping[str, Any], file: str, text: str = "", is_toml
     vports = _vports(reader, document.get("vports", []))
     queues = _queues(reader, document.get("queues", []))
     policy = _policy(reader, document.get("policy", {}))
+    host = parse_host(reader, document["host"]) if "host" in document else None
     return Config(path=file, adapter=adapter, inf=inf, has_inf="inf" in document, structures=structures,
                   rss_processors=rss_processors, msix=msix, vports=vports, queues=queues, policy=policy,
-                  lines=reader.line_index)
+                  lines=reader.line_index, host=host)
 
 
 def _adapter(reader: _Reader, raw: Any) -> Adapter:
@@ -529,6 +534,7 @@ def _vports(reader: _Reader, raw: Any) -> tuple[VPort, ...]:
             "rss_revision": 3, "rss_size": C.RSS_PARAMETERS_SIZES[3], "hash_information": C.DEFAULT_HASH_INFORMATION,
             "hash_secret_key_size": 40, "hash_secret_key": DEFAULT_HASH_SECRET_KEY,
             "indirection_table_size": len(table) if table is not None else 0,
+            "type": C.NDIS_OBJECT_TYPE_DEFAULT, "revision": 1,
         }
         if table:
             defaults["default_processor"] = table[0]

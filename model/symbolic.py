@@ -184,6 +184,20 @@ class Symbolic:
         self.origins[path] = (None, name)
         return term
 
+    # -- tracked terms (explain, repair) -------------------------------------------------------------
+    def term_of(self, path: str) -> z3.ExprRef:
+        """The z3 constant of a field or keyword this query has built (a key of `refs`)."""
+        return self._terms[path]
+
+    def type_range(self, path: str) -> z3.BoolRef:
+        """The range of a constant's type (its FieldSpec's, or a registry DWORD's): the values a fixed field
+        may take once its binding is dropped (explain) or given up (repair)."""
+        term = self._terms[path]
+        ref = self.refs[path]
+        if ref.spec is None:
+            return self.int_domain(term, 0, C.ULONG_MAX, Open())  # type: ignore[arg-type]
+        return self._domain(term, ref.spec, Open())
+
     # -- reading values back ------------------------------------------------------------------------
     def display(self, path: str, model_value: int | bool | None = None) -> object:
         """A field's value for reports: flags as names, processors as "group:number", else the number.

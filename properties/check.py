@@ -49,9 +49,22 @@ def check_config(config: Config, rule_ids: Iterable[str] | None = None,
                  timeout: float | None = DEFAULT_TIMEOUT) -> FileReport:
     rules = select_rules(config, rule_ids)
     sym = Symbolic(config, z3.Context())
+    planned = plan_obligations(config, sym, rules)
+    session = Session(sym.ctx, sym.domains.values(), timeout)
+    results = [_result(config, sym, rule, obligation, reads, session) for rule, obligation, reads in planned]
+    readings = {r.id: r.reading(config) for r in rules if r.reading is not None}
+    return FileReport(path=config.path, results=tuple(results), readings=readings)
+
+
+Planned = list[tuple[Rule, Obligation | None, list[str]]]
+
+
+def plan_obligations(config: Config, sym: Symbolic, rules: Iterable[Rule]) -> Planned:
+    """Every rule's obligations over `sym`, each with the fields its builder read; a rule that does not
+    apply, or has no instance, is planned with None. Shared by check, explain and repair."""
     modes = derive_modes(config, sym)
     context = RuleContext(config, sym, modes)
-    planned: list[tuple[Rule, Obligation | None, list[str]]] = []
+    planned: Planned = []
     for rule in rules:
         if not rule.applies_to(config):
             planned.append((rule, None, []))
@@ -67,10 +80,12 @@ def check_config(config: Config, rule_ids: Iterable[str] | None = None,
             built = True
         if not built:
             planned.append((rule, None, []))
-    session = Session(sym.ctx, sym.domains.values(), timeout)
-    results = [_result(config, sym, rule, obligation, reads, session) for rule, obligation, reads in planned]
-    readings = {r.id: r.reading(config) for r in rules if r.reading is not None}
-    return FileReport(path=config.path, results=tuple(results), readings=readings)
+    return planned
+
+
+def obligation_severity(config: Config, rule: Rule, obligation: Obligation | None) -> Severity:
+    """The severity a result of this obligation has (policy override, obligation, rule)."""
+    return _severity(config, rule, obligation)
 
 
 def _open_fields(sym: Symbolic, obligation: Obligation, reads: list[str]) -> list[str]:
@@ -138,8 +153,44 @@ def _result(config: Config, sym: Symbolic, rule: Rule, obligation: Obligation | 
     message = obligation.message
     if decision.outcome is Outcome.UNKNOWN:
         message = f"the solver could not decide this ({decision.reason})"
+    legal_values = _legal_values(sym, obligation, session) if verdict is Verdict.CONDITIONAL else None
     return Result(verdict=verdict, instance=obligation.instance, message=message,  # type: ignore[arg-type]
-                  counterexample=counterexample, witness=witness, line=line, **common)
+                  counterexample=counterexample, witness=witness, line=line, legal_values=legal_values,
+                  **common)
+
+
+def _legal_values(sym: Symbolic, obligation: Obligation, session: Session) -> str | None:
+    """For a conditional verdict that depends on one open integer field: its exact legal set as intervals
+    ("msix.table_size ∈ [16, 4294967295]"), each boundary proved; None with several open fields."""
+    from vmqproof.model.reasoning import Deadline, format_intervals, legal_intervals
+    opened = [name for name in _constants(obligation) if name in sym.refs and not sym.refs[name].given]
+    if len(opened) != 1:
+        return None
+    var = sym.term_of(opened[0])
+    if not z3.is_int(var):
+        return None
+    guard = sym.true() if obligation.guard is None else obligation.guard
+    failing = z3.And(guard, z3.Not(obligation.body))
+    intervals = legal_intervals(sym.ctx, var, sym.domains[opened[0]], failing,  # type: ignore[arg-type]
+                                Deadline.until(session.deadline))
+    return None if intervals is None else f"{opened[0]} ∈ {format_intervals(intervals)}"
+
+
+def _constants(obligation: Obligation) -> list[str]:
+    """The names of the uninterpreted constants of an obligation's guard and body."""
+    found: list[str] = []
+    pending = [obligation.body] + ([obligation.guard] if obligation.guard is not None else [])
+    seen: set[int] = set()
+    while pending:
+        term = pending.pop()
+        if term.get_id() in seen:
+            continue
+        seen.add(term.get_id())
+        if z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            if term.decl().name() not in found:
+                found.append(term.decl().name())
+        pending.extend(term.children())
+    return found
 
 
 def _values(sym: Symbolic, reads: list[str], model: dict[str, int | bool] | object) -> tuple[FieldValue, ...]:

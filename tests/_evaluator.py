@@ -146,6 +146,8 @@ class View:
         self.queue_count = policy.get("msix_queue_count", "num_queues_plus_one")
         self.exactly_one = policy.get("vectors_per_processor", "at-most-one") == "exactly-one"
         self.exponent = policy.get("queue_pairs_power_of_two", "value") == "exponent"
+        self.caps_reading = policy.get("current_caps_when_disabled", "zeroed")
+        self.num_queues_reading = policy.get("sriov_and_vmq_num_queues", "sriov-wins")
 
     # -- helpers -----------------------------------------------------------------------------------------------
     def cpu(self, text: str) -> int:
@@ -972,6 +974,235 @@ def inf_rss_11(v: View) -> Outcome:
     return [ob("inf", True, (bg, bn) <= (mg, mn))]
 
 
+# ---- Receive-filter capabilities (rules.md §2.2) --------------------------------------------------------------
+
+RFC_HW, RFC_CUR = "receive_filter.hardware", "receive_filter.current"
+RFC = (RFC_HW, RFC_CUR)
+
+
+def sqp(r: dict[str, int]) -> int:
+    return r.get("supported_queue_properties", 0)
+
+
+def on_hardware(v: View, guard: bool, body: Callable[[dict[str, int]], bool]) -> Outcome:
+    r = v.s(RFC_HW)
+    return [] if r is None else [ob(RFC_HW, guard, body(r))]
+
+
+def on_current(v: View, guard: bool, body: Callable[[dict[str, int]], bool]) -> Outcome:
+    # An enabled interface needs the current capabilities: a zeroed current structure is no excuse here.
+    r = v.s(RFC_CUR)
+    return [] if r is None else [ob(RFC_CUR, guard, body(r))]
+
+
+@rule("RF-CAP-1")
+def rf_cap_1(v: View) -> Outcome:
+    return per_section(v, lambda r: r["type"] == 0x80 and SIZES[RFC_HW].get(r["revision"]) == r["size"],
+                       sections=RFC)
+
+
+@rule("RF-CAP-2", min_ndis="6.30")
+def rf_cap_2(v: View) -> Outcome:
+    return per_section(v, lambda r: r["revision"] == 2 and r["size"] == 84, sections=RFC)
+
+
+@rule("RF-CAP-3")
+def rf_cap_3(v: View) -> Outcome:
+    return on_current(v, v.vmq_en or v.sriov_en, lambda r: bool(sqp(r) & 0x2))
+
+
+@rule("RF-CAP-4", physical_only=True)
+def rf_cap_4(v: View) -> Outcome:
+    # The SR-IOV case of VMQ-IRQ-2 (VMQ-only adapters are VMQ-IRQ-2's).
+    return (on_hardware(v, v.sriov_sup, lambda r: bool(sqp(r) & 0x1))
+            + on_current(v, v.sriov_en, lambda r: bool(sqp(r) & 0x1)))
+
+
+@rule("RF-CAP-5", min_ndis="6.30")
+def rf_cap_5(v: View) -> Outcome:
+    return on_hardware(v, v.vmq_sup or v.sriov_sup, lambda r: bool(sqp(r) & 0x8))
+
+
+@rule("RF-CAP-6", min_ndis="6.30")
+def rf_cap_6(v: View) -> Outcome:
+    return on_hardware(v, v.vmq_sup or v.sriov_sup, lambda r: bool(sqp(r) & 0x10))
+
+
+@rule("RF-CAP-7", min_ndis="6.30")
+def rf_cap_7(v: View) -> Outcome:
+    return per_section(v, lambda r: not sqp(r) & 0x4 and r.get("min_lookahead_split_size", 0) == 0
+                       and r.get("max_lookahead_split_size", 0) == 0, sections=RFC)
+
+
+@rule("RF-CAP-8")
+def rf_cap_8(v: View) -> Outcome:
+    # A14: bit 0x40 is IMPLAT_MIN_OF_QUEUES_MODE (forbidden) before NDIS 6.80, an allowed capability from 6.80.
+    forbidden = 0x80 | (0x40 if v.ndis < (6, 80) else 0)
+    return per_section(v, lambda r: not sqp(r) & forbidden, sections=RFC)
+
+
+@rule("RF-CAP-9")
+def rf_cap_9(v: View) -> Outcome:
+    return on_hardware(v, v.vmq_sup or v.sriov_sup, lambda r: bool(r.get("supported_filter_tests", 0) & 0x1))
+
+
+@rule("RF-CAP-10")
+def rf_cap_10(v: View) -> Outcome:
+    return on_hardware(v, v.vmq_sup, lambda r: bool(r.get("supported_headers", 0) & 0x1))
+
+
+@rule("RF-CAP-11")
+def rf_cap_11(v: View) -> Outcome:
+    return on_hardware(v, v.vmq_sup or (v.sriov_sup and v.ndis >= (6, 30)),
+                       lambda r: bool(r.get("supported_mac_header_fields", 0) & 0x1))
+
+
+@rule("RF-CAP-12")
+def rf_cap_12(v: View) -> Outcome:
+    # A10: with SR-IOV and VMQ both enabled, the reading decides which of the two requirements wins.
+    def body(r: dict[str, int]) -> bool:
+        n = r.get("num_queues", 0)
+        if v.num_queues_reading == "sriov-wins":
+            return n == 0 if v.sriov_en else n >= 1
+        return n >= 1 if v.vmq_en else n == 0
+    return on_current(v, v.vmq_en or v.sriov_en, body)
+
+
+@rule("RF-CAP-15")
+def rf_cap_15(v: View) -> Outcome:
+    return on_current(v, v.vmq_en or v.sriov_en, lambda r: bool(r.get("enabled_filter_types", 0) & 0x1))
+
+
+@rule("RF-CAP-17")
+def rf_cap_17(v: View) -> Outcome:
+    return on_current(v, v.vmq_en, lambda r: bool(r.get("enabled_queue_types", 0) & 0x1))
+
+
+@rule("RF-CAP-18")
+def rf_cap_18(v: View) -> Outcome:
+    def zero_or_at_least(value: int, minimum: int) -> bool:
+        return value == 0 or value >= minimum
+    return per_section(v, lambda r: zero_or_at_least(r.get("max_field_tests_per_packet_coalescing_filter", 0), 5)
+                       and zero_or_at_least(r.get("max_packet_coalescing_filters", 0), 10), since=2, sections=RFC)
+
+
+@rule("RF-CAP-19")
+def rf_cap_19(v: View) -> Outcome:
+    out = []
+    for section in RFC:
+        r = v.s(section)
+        if r is None:
+            continue
+        reported = section == RFC_HW or not_zeroed(r)
+        out.append(ob(f"{section} (NdisReserved)", reported and r["revision"] >= 2, r.get("ndis_reserved", 0) == 0))
+        out.append(ob(f"{section} (reserved for NDIS)", reported,
+                      all(r.get(n, 0) == 0 for n in ("flags", "max_queue_groups", "max_queues_per_queue_group"))))
+    return out
+
+
+@rule("RF-CAP-20", roles=("vf",))
+def rf_cap_20(v: View) -> Outcome:
+    current = v.s(RFC_CUR)
+    return [ob(RFC_HW, True, v.s(RFC_HW) is None), ob(RFC_CUR, True, current is None or not not_zeroed(current))]
+
+
+@rule("RF-CAP-21")
+def rf_cap_21(v: View) -> Outcome:
+    return on_current(v, v.keyword("*VMQVlanFiltering") == 0,
+                      lambda r: not r.get("supported_mac_header_fields", 0) & 0x8)
+
+
+# ---- Hardware-assist attributes (rules.md §2.3) ---------------------------------------------------------------
+# A present section is a non-NULL pointer once the file describes some capability structure. Readings of A7/A9:
+# zeroed (a zeroed current structure is D10's pointer and S13's NULL), strict (D10 only), legacy (S13/S15 waive
+# D10 and want a real NULL). S13's NULL rule never covers NIC_SWITCH_WITHOUT_IOV on NDIS ≥ 6.60.
+
+def describes_capabilities(v: View) -> bool:
+    return any(v.s(s) is not None for s in (RFC_HW, RFC_CUR, NSC_HW, NSC_CUR, "rss_capabilities"))
+
+
+def s13_applies(v: View) -> bool:
+    hw = v.s(NSC_HW)
+    without_iov = hw is not None and bool(caps(hw) & 0x40)
+    return v.selection is not None and not v.sriov_en and (v.ndis < (6, 60) or not without_iov)
+
+
+def paired(v: View, hardware: str, current: str, waived: bool) -> bool:
+    hw, cur = v.s(hardware) is not None, v.s(current) is not None
+    return (not cur or hw) and (not (hw and not waived) or cur)
+
+
+@rule("HWA-1", min_ndis="6.20")
+def hwa_1(v: View) -> Outcome:
+    if not describes_capabilities(v):
+        return []
+    disabled = v.selection is not None and not (v.vmq_en or v.sriov_en)
+    return [ob("receive_filter", True, paired(v, RFC_HW, RFC_CUR, v.caps_reading == "legacy" and disabled))]
+
+
+@rule("HWA-2", min_ndis="6.20")
+def hwa_2(v: View) -> Outcome:
+    if not describes_capabilities(v):
+        return []
+    return [ob("nic_switch", True, paired(v, NSC_HW, NSC_CUR, v.caps_reading == "legacy" and s13_applies(v)))]
+
+
+@rule("HWA-4", min_ndis="6.20")
+def hwa_4(v: View) -> Outcome:
+    if not describes_capabilities(v) or not v.has_inf:
+        return []
+    current = v.s(NSC_CUR)
+    reported = current is not None and (v.caps_reading != "zeroed" or not_zeroed(current))
+    return [ob(NSC_CUR, v.caps_reading != "strict" and s13_applies(v), not reported)]
+
+
+@rule("HWA-5", min_ndis="6.20")
+def hwa_5(v: View) -> Outcome:
+    hw, cur = v.s(NSC_HW), v.s(NSC_CUR)
+    if not v.has_inf or (hw is None and cur is None):
+        return []
+    same = hw is not None and cur is not None and all(hw.get(k, 0) == cur.get(k, 0) for k in set(hw) | set(cur))
+    return [ob(NSC_CUR, v.sriov_en, same)]
+
+
+@rule("HWA-7")
+def hwa_7(v: View) -> Outcome:
+    # The receive-filter and NIC switch pointers come with revision 2 of the attributes (NDIS 6.20).
+    return [ob(s, True, v.ndis >= (6, 20)) for s in (RFC_HW, RFC_CUR, NSC_HW, NSC_CUR) if v.s(s) is not None]
+
+
+# ---- VM queues (rules.md §2.7) ----------------------------------------------------------------------------------
+
+@rule("VMQ-Q-3")
+def vmq_q_3(v: View) -> Outcome:
+    # Ids of allocated VM queues are in [1, NumQueues] (0 is the default queue); current NumQueues, else hardware.
+    r = v.s(RFC_CUR) if v.s(RFC_CUR) is not None else v.s(RFC_HW)
+    if r is None:
+        return []
+    return [ob(f"queues[{i}]", True, 1 <= q["id"] <= r.get("num_queues", 0)) for i, q in enumerate(v.queues)]
+
+
+@rule("VMQ-Q-4", physical_only=True)
+def vmq_q_4(v: View) -> Outcome:
+    entries = [(i, q["msix_entry"]) for i, q in enumerate(v.queues) if "msix_entry" in q]
+    out = []
+    for i, entry in entries:
+        distinct = all(entry != other for j, other in entries if j != i)
+        within = v.msix is None or entry < v.msix["table_size"]
+        out.append(ob(f"queues[{i}]", True, distinct and within))
+    return out
+
+
+@rule("VMQ-Q-5", min_ndis="6.30")
+def vmq_q_5(v: View) -> Outcome:
+    return [ob(f"queues[{i}]", True, q.get("lookahead_size", 0) == 0) for i, q in enumerate(v.queues)]
+
+
+@rule("VMQ-Q-6")
+def vmq_q_6(v: View) -> Outcome:
+    return [ob(f"queues[{i}]", True, q.get("flags", 0) & ~0x3 & 0xFFFFFFFF == 0) for i, q in enumerate(v.queues)]
+
+
 # ---- Derived (rules.md §5) -----------------------------------------------------------------------------------
 
 @rule("D-7")
@@ -1010,6 +1241,169 @@ def d_8(v: View) -> Outcome:
         if r is not None:
             out.append(ob(section, True, all(r.get(name, 0) & mask == 0 for name, mask in masks.items())))
     return out
+
+
+# ---- RSS capabilities and processor info (rules.md §2.9) ------------------------------------------------------
+
+RSC = "rss_capabilities"
+RPI_SIZES = {1: 32, 2: 40}
+RSC_MSI_FLAGS = 0x01000000 | 0x08000000 | 0x20000000    # MESSAGE_SIGNALED_INTERRUPTS, USING_MSI_X, SUPPORTS_MSI_X
+
+
+@rule("RSS-CAP-1")
+def rss_cap_1(v: View) -> Outcome:
+    # The revision a miniport of its NDIS version sets: 3 from 6.60, 2 from 6.30, else 1.
+    r = v.s(RSC)
+    if r is None:
+        return []
+    revision = 3 if v.ndis >= (6, 60) else 2 if v.ndis >= (6, 30) else 1
+    return [ob(RSC, True, r["type"] == 0x88 and r["revision"] == revision
+               and r["size"] == SIZES[RSC][revision])]
+
+
+@rule("RSS-CAP-2", physical_only=True)
+def rss_cap_2(v: View) -> Outcome:
+    # msi: an MSI flag in CapabilitiesFlags, or an MSI-X table with at least one entry.
+    r = v.s(RSC)
+    if r is None:
+        return []
+    msi = bool(r.get("capabilities_flags", 0) & RSC_MSI_FLAGS) or (v.msix is not None
+                                                                  and v.msix["table_size"] >= 1)
+    return [ob(RSC, not msi, r.get("number_of_interrupt_messages", 0) == 1)]
+
+
+@rule("RSS-CAP-3", min_ndis="6.30")
+def rss_cap_3(v: View) -> Outcome:
+    r = v.s(RSC)
+    return [] if r is None else [ob(RSC, True, pow2(r.get("number_of_indirection_table_entries", 0)))]
+
+
+@rule("RSS-CAP-4")
+def rss_cap_4(v: View) -> Outcome:
+    r = v.s(RSC)
+    return [] if r is None else [ob(RSC, True, bool(r.get("capabilities_flags", 0) & 0x1))]
+
+
+@rule("RSS-CAP-6")
+def rss_cap_6(v: View) -> Outcome:
+    # RSSv2 (0x40000000) on a VMQ or VMMQ NIC ⇒ DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED in the hardware SQP.
+    r, rfc = v.s(RSC), v.s("receive_filter.hardware")
+    if r is None or rfc is None:
+        return []
+    rssv2 = bool(r.get("capabilities_flags", 0) & 0x40000000)
+    return [ob(RSC, rssv2 and (v.vmq_sup or v.vmmq_sup), bool(rfc.get("supported_queue_properties", 0) & 0x8))]
+
+
+def rss_processor_info(v: View) -> tuple[dict[str, int], list[int]] | None:
+    """The NDIS_RSS_PROCESSOR_INFO fields with what NDIS fills (design.md), and the listed processors."""
+    raw = v.doc.get("rss_processors")
+    if raw is None:
+        return None
+    cpus = [v.cpu(p["cpu"] if isinstance(p, dict) else p) for p in raw.get("processors", [])]
+    revision = raw.get("revision", 2 if v.ndis >= (6, 30) else 1)
+    header_size = RPI_SIZES.get(revision, 0)
+    fields = {"type": raw.get("type", 0xB1), "revision": revision, "size": raw.get("size", header_size),
+              "flags": raw.get("flags", 0), "rss_processor_array_offset": raw.get("rss_processor_array_offset",
+                                                                                  header_size),
+              "rss_processor_entry_size": raw.get("rss_processor_entry_size", 8),
+              "rss_processor_count": raw.get("rss_processor_count", len(cpus))}
+    for name, default in (("rss_base_processor", min(cpus, default=0)),
+                          ("rss_max_processor", max(cpus, default=v.ppg - 1))):
+        fields[name] = v.cpu(raw[name]) if name in raw else default
+    return fields, cpus
+
+
+@rule("RPI-1", min_ndis="6.20")
+def rpi_1(v: View) -> Outcome:
+    info = rss_processor_info(v)
+    if info is None:
+        return []
+    r = info[0]
+    revision = 2 if v.ndis >= (6, 30) else 1
+    return [ob("rss_processors", True, r["type"] == 0xB1 and r["revision"] == revision
+               and r["size"] == RPI_SIZES[revision] and r["flags"] == 0)]
+
+
+@rule("RPI-2", min_ndis="6.20")
+def rpi_2(v: View) -> Outcome:
+    info = rss_processor_info(v)
+    if info is None:
+        return []
+    r, cpus = info
+    return [ob("rss_processors", True, r["rss_processor_array_offset"] >= r["size"]
+               and r["rss_processor_entry_size"] >= 6 and r["rss_processor_count"] == len(cpus))]
+
+
+@rule("RPI-3", min_ndis="6.20")
+def rpi_3(v: View) -> Outcome:
+    info = rss_processor_info(v)
+    if info is None:
+        return []
+    r, cpus = info
+    if not cpus:
+        return []
+    return [ob("rss_processors", True, all(cpu >= r["rss_base_processor"]
+                                           and (r["revision"] < 2 or cpu <= r["rss_max_processor"]) for cpu in cpus))]
+
+
+# ---- VPort parameters (rules.md §2.11) -----------------------------------------------------------------------
+
+def raw_vports(v: View) -> list[tuple[VP, dict[str, Any]]]:
+    return list(zip(v.vports, v.doc.get("vports", [])))
+
+
+@rule("VPORT-1", min_ndis="6.30")
+def vport_1(v: View) -> Outcome:
+    # The header defaults to Type 0x80, Revision 1; Revision 2 needs NDIS 6.50.
+    out = []
+    for p, raw in raw_vports(v):
+        revision = raw.get("revision", 1)
+        out.append(ob(p.path, True, raw.get("type", 0x80) == 0x80
+                      and (revision == 1 or (revision == 2 and v.ndis >= (6, 50)))))
+    return out
+
+
+@rule("VPORT-2", min_ndis="6.30")
+def vport_2(v: View) -> Outcome:
+    return [ob(p.path, True, raw.get("switch_id", 0) == 0) for p, raw in raw_vports(v)]
+
+
+def vport_bound_section(v: View) -> dict[str, int] | None:
+    """The NIC switch capabilities that bound the VPorts: current when reported (not zeroed), else hardware."""
+    current = v.s(NSC_CUR)
+    if current is not None and not_zeroed(current):
+        return current
+    return v.s(NSC_HW)
+
+
+@rule("VPORT-3")
+def vport_3(v: View) -> Outcome:
+    bound = vport_bound_section(v)
+    out = []
+    for p in v.vports:
+        ok = p.id != 0 or p.pf
+        if bound is not None and bound["revision"] >= 2:
+            ok = ok and p.id < bound.get("max_num_vports", 0)
+        out.append(ob(p.path, True, ok))
+    return out
+
+
+@rule("VPORT-5")
+def vport_5(v: View) -> Outcome:
+    rfc = v.s("receive_filter.hardware")
+    out = []
+    for p, raw in raw_vports(v):
+        changed = bool(raw.get("flags", 0) & 0x100000)
+        if not p.pf:
+            out.append(ob(p.path, True, not changed))
+        elif p.id != 0 and rfc is not None:
+            out.append(ob(p.path, changed, bool(rfc.get("supported_queue_properties", 0) & 0x8)))
+    return out
+
+
+@rule("VPORT-7")
+def vport_7(v: View) -> Outcome:
+    return [ob(p.path, True, raw.get("lookahead_size", 0) == 0) for p, raw in raw_vports(v)]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -1325,7 +1719,64 @@ class Gen:
             q = record.get(name, 0) + extra
             size = msix_minimum(q, policy.get("msix_minimum_reading", "R2a")) + self.pick(-1, 0, 0, 1)
             doc["msix"]["table_size"] = max(size, 0)
+        self.filter_and_queue_extras(doc)
         return doc
+
+    def filter_and_queue_extras(self, doc: dict[str, Any]) -> None:
+        """Fields only rules.md §2.2, §2.3 and §2.7 read, and the A7/A9 and A10 readings; drawn after everything
+        else so that the draws before them (and the configurations of the other rules) stay as they were."""
+        receive_filter = doc.get("receive_filter", {})
+        if "current" in receive_filter and self.p(0.1):      # a zeroed current structure (A7 iii): only a header
+            receive_filter["current"] = {k: v for k, v in receive_filter["current"].items() if k == "revision"}
+        for raw in receive_filter.values():
+            if self.p(0.15):
+                raw["min_lookahead_split_size"] = self.pick(0, 0, 128)
+            if self.p(0.15):
+                raw["max_lookahead_split_size"] = self.pick(0, 1024)
+            if self.p(0.35):
+                raw["max_field_tests_per_packet_coalescing_filter"] = self.pick(0, 4, 5, 8)
+            if self.p(0.35):
+                raw["max_packet_coalescing_filters"] = self.pick(0, 9, 10, 16)
+            if self.p(0.1):
+                raw["max_queue_groups"] = self.pick(0, 1)
+            if self.p(0.1):
+                raw["max_queues_per_queue_group"] = self.pick(0, 2)
+            if self.p(0.3):
+                raw["supported_mac_header_fields"] = self.pick(0x1, 0x9, 0x8)
+        inf = doc.get("inf")
+        if inf is not None and self.p(0.08):                 # the SR-IOV + VMQ row of INF-SRIOV-2
+            for name in ("*SriovPreferred", "*RssOrVmqPreference", "*SRIOV", "*VMQ"):
+                for key in [k for k in inf if k.lower() == name.lower()]:
+                    del inf[key]
+                inf[name] = 1
+        if inf is not None and self.p(0.15):
+            for key in [k for k in inf if k.lower() == "*vmqvlanfiltering"]:
+                del inf[key]
+            inf["*VMQVlanFiltering"] = self.pick(0, 0, 1)
+        for raw in receive_filter.values():
+            if self.p(0.3):
+                raw["enabled_filter_types"] = self.pick(0, 1, 1)
+            if self.p(0.3):
+                raw["enabled_queue_types"] = self.pick(0, 1, 1)
+        nic_switch = doc.get("nic_switch", {})
+        if "hardware" in nic_switch and self.p(0.3):         # current = hardware (HWA-5)
+            nic_switch["current"] = dict(nic_switch["hardware"])
+        queues = doc.get("queues", [])
+        if queues and self.p(0.1):
+            queues[0]["id"] = 0
+        if len(queues) > 1 and self.p(0.25) and "msix_entry" in queues[0]:
+            self.r.choice(queues[1:])["msix_entry"] = queues[0]["msix_entry"]
+        for queue in queues:
+            if self.p(0.15):
+                queue["lookahead_size"] = self.pick(0, 64)
+            if self.p(0.25):
+                queue["flags"] = self.pick(0, 1, 2, 3, 4, 0x10000, 0x20001)
+        if self.p(0.5):
+            policy = doc.setdefault("policy", {})
+            if self.p(0.6):
+                policy["current_caps_when_disabled"] = self.pick("zeroed", "strict", "legacy")
+            if self.p(0.6):
+                policy["sriov_and_vmq_num_queues"] = self.pick("sriov-wins", "vmq-wins")
 
     def vports(self, cpus: list[tuple[int, int]]) -> list[dict[str, Any]]:
         r = self.r
@@ -1391,7 +1842,39 @@ class Gen:
 
 
 def generate(seed: int) -> dict[str, Any]:
-    return Gen(seed).config()
+    doc = Gen(seed).config()
+    add_rss_and_vport_fields(doc, random.Random(seed ^ 0x5255_5650))
+    return doc
+
+
+def add_rss_and_vport_fields(doc: dict[str, Any], rng: random.Random) -> None:
+    """Header and scalar fields the RSS-CAP, RPI and VPORT rules read, drawn from their own stream so that the
+    rest of a seed's configuration stays as it was."""
+    def p(probability: float) -> bool:
+        return rng.random() < probability
+
+    rsc = doc.get("rss_capabilities")
+    if rsc is not None:
+        if p(0.25):
+            rsc["capabilities_flags"] = rsc.get("capabilities_flags", 0) & ~(0x01000000 | 0x08000000 | 0x20000000)
+        if p(0.3):
+            rsc["number_of_interrupt_messages"] = 1
+    rpi = doc.get("rss_processors")
+    if rpi is not None:
+        choices: dict[str, tuple[Any, ...]] = {
+            "revision": (1, 2, 2, 3), "flags": (0, 1), "size": (32, 40, 48), "type": (0xB1, 0x80),
+            "rss_processor_array_offset": (0, 32, 40, 48), "rss_processor_entry_size": (4, 6, 8),
+            "rss_processor_count": (0, 1, 2, len(rpi.get("processors", []))),
+            "rss_base_processor": ("0:0", "0:1", "0:2", "0:4"), "rss_max_processor": ("0:3", "0:5", "0:7", "1:0"),
+        }
+        for name, values in choices.items():
+            if p(0.12):
+                rpi[name] = rng.choice(values)
+    for vport in doc.get("vports", []):
+        for name, values in (("type", (0x80, 0x81)), ("revision", (1, 2, 3)), ("switch_id", (0, 1)),
+                             ("lookahead_size", (0, 64)), ("flags", (0x100000, 0x10000, 0x100001))):
+            if p(0.1):
+                vport[name] = rng.choice(values)
 
 
 def vport_paths_without_known_size(doc: dict[str, Any]) -> set[str]:

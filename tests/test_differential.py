@@ -50,6 +50,13 @@ COVERED: tuple[str, ...] = (
     "INF-VMMQ-1", "INF-VMMQ-3", "INF-VMMQ-4", "INF-VMQ-1", "INF-VMQ-3", "INF-SRIOV-1", "INF-SRIOV-2",
     "INF-SRIOV-5", "INF-RSS-1", "INF-RSS-2", "INF-RSS-3", "INF-RSS-4", "INF-RSS-5", "INF-RSS-6", "INF-RSS-7",
     "INF-RSS-8", "INF-RSS-9", "INF-RSS-10", "INF-RSS-11",
+    # §2.2, §2.3, §2.7
+    "RF-CAP-1", "RF-CAP-2", "RF-CAP-3", "RF-CAP-4", "RF-CAP-5", "RF-CAP-6", "RF-CAP-7", "RF-CAP-8", "RF-CAP-9",
+    "RF-CAP-10", "RF-CAP-11", "RF-CAP-12", "RF-CAP-15", "RF-CAP-17", "RF-CAP-18", "RF-CAP-19", "RF-CAP-20",
+    "RF-CAP-21", "HWA-1", "HWA-2", "HWA-4", "HWA-5", "HWA-7", "VMQ-Q-3", "VMQ-Q-4", "VMQ-Q-5", "VMQ-Q-6",
+    # §2.9, §2.11
+    "RSS-CAP-1", "RSS-CAP-2", "RSS-CAP-3", "RSS-CAP-4", "RSS-CAP-6", "RPI-1", "RPI-2", "RPI-3",
+    "VPORT-1", "VPORT-2", "VPORT-3", "VPORT-5", "VPORT-7",
     # §5
     "D-7", "D-8",
 )

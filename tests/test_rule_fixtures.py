@@ -1,6 +1,7 @@
 """Every encoded rule has fixtures that must violate it and fixtures that must satisfy it.
 
-A fixture is `tests/fixtures/rules/<RULE-ID>/<name>.toml` whose first lines say `# expect: <verdict>` and,
+A fixture is `tests/fixtures/rules/<RULE-ID>/<name>.toml` (or .json, an INF `.inf` with `; expect:`, or
+PowerShell output `.txt`) whose first lines say `# expect: <verdict>` and,
 optionally, `# instance: <instance>` (the verdict must then be that instance's).
 """
 
@@ -19,16 +20,16 @@ EXPECTATIONS = ("violated", "holds", "conditional", "not-applicable", "unspecifi
 
 
 def fixture_files() -> list[Path]:
-    return sorted(FIXTURES.glob("*/*.toml")) + sorted(FIXTURES.glob("*/*.json"))
+    return [p for suffix in ("toml", "json", "inf", "txt") for p in sorted(FIXTURES.glob(f"*/*.{suffix}"))]
 
 
 def expectation(path: Path) -> tuple[str, str | None]:
     head = path.read_text(encoding="utf-8").splitlines()[:5]
     expect = instance = None
     for line in head:
-        if m := re.match(r"[#/ ]*expect:\s*(\S+)", line.lstrip("# ")):
+        if m := re.match(r"[#/; ]*expect:\s*(\S+)", line.lstrip("#; ")):
             expect = m.group(1)
-        if m := re.match(r"[#/ ]*instance:\s*(.+)", line.lstrip("# ")):
+        if m := re.match(r"[#/; ]*instance:\s*(.+)", line.lstrip("#; ")):
             instance = m.group(1).strip()
     assert expect in EXPECTATIONS, f"{path}: first lines must say '# expect: <verdict>'"
     return expect, instance

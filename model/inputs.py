@@ -1,0 +1,76 @@
+"""Which kind of file a path holds — a vmqproof/1 configuration (TOML, JSON), a driver INF, or Get-NetAdapter*
+output — detected by content (the extension breaks ties), and loading any of them as configurations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vmqproof.model.config import Config
+from vmqproof.model.errors import ConfigError
+from vmqproof.model.inf import decode_text, load_inf, looks_like_inf
+from vmqproof.model.powershell import load_powershell, looks_like_powershell
+
+INPUT_FORMATS = ("auto", "toml", "json", "inf", "powershell")
+
+
+def detect_format(data: bytes, file: str = "<input>") -> str:
+    """'inf', 'powershell', 'json' or 'toml'; undecidable content is left to the configuration reader."""
+    lower = file.lower()
+    try:
+        text = decode_text(data, file)
+    except ConfigError:
+        return "inf" if lower.endswith(".inf") else "json" if lower.endswith(".json") else "toml"
+    if lower.endswith(".inf") and not text.lstrip().startswith("{"):
+        return "inf"
+    if looks_like_powershell(text):
+        return "powershell"
+    stripped = text.lstrip()
+    if stripped.startswith("{") or lower.endswith(".json"):
+        return "json"
+    if looks_like_inf(text):
+        return "inf"
+    return "toml"
+
+
+def read_bytes(path: str | Path) -> bytes:
+    file = str(path)
+    try:
+        return Path(path).read_bytes()
+    except IsADirectoryError:
+        raise ConfigError("is a directory", file=file, expected="a configuration, INF or PowerShell file") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", file=file) from None
+
+
+def load_artifact(data: bytes, file: str, input_format: str = "auto") -> Config:
+    """An INF (of one model) or PowerShell file as one configuration."""
+    kind = detect_format(data, file) if input_format == "auto" else input_format
+    if kind == "powershell":
+        return load_powershell(data, file)
+    if kind == "inf":
+        inf, configs = load_inf(data, file)
+        if len(configs) != 1:
+            raise ConfigError(f"the INF has {len(configs)} models ("
+                              + ", ".join(m.name for m in inf.models) + ")", file=file,
+                              expected="one model here; `vmqproof check` checks each, `vmqproof import` writes each")
+        return configs[0]
+    raise ConfigError(f"not an INF or PowerShell file ({kind})", file=file)
+
+
+def load_inputs(path: str | Path, input_format: str = "auto") -> list[tuple[str | None, Config]]:
+    """Every configuration a file holds, each with the INF model it comes from (None for other files)."""
+    file = str(path)
+    data = read_bytes(path)
+    kind = detect_format(data, file) if input_format == "auto" else input_format
+    if kind == "inf":
+        inf, configs = load_inf(data, file)
+        return [(model.name, config) for model, config in zip(inf.models, configs)]
+    if kind == "powershell":
+        return [(None, load_powershell(data, file))]
+    from vmqproof.model.loader import build_config, parse_document
+    if input_format == "auto":
+        from vmqproof.model.loader import loads_config
+        return [(None, loads_config(data, file))]
+    # a forced TOML or JSON reading: name the file so that parse_document takes the wanted branch
+    document, text, is_toml = parse_document(file + (".json" if kind == "json" else ".toml"), data)
+    return [(None, build_config(document, file, text, is_toml))]

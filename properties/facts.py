@@ -1,0 +1,99 @@
+"""The configuration as tracked facts: every fixed field a named constant with one binding (`path = value`),
+and every rule instance a formula over them. Shared by `explain` and `repair`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import z3
+
+from vmqproof.model.config import HEADER_SIZES, Config
+from vmqproof.model.symbolic import Symbolic
+from vmqproof.properties.check import obligation_severity, plan_obligations, select_rules
+from vmqproof.properties.registry import Obligation, Rule
+from vmqproof.properties.results import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """One planned rule instance: `holds` is `guard ⇒ body`."""
+
+    rule: Rule
+    obligation: Obligation
+    severity: Severity
+    reads: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.rule.id} @ {self.obligation.instance}"
+
+    def holds(self, sym: Symbolic) -> z3.BoolRef:
+        body = self.obligation.body
+        return body if self.obligation.guard is None else z3.Implies(self.obligation.guard, body)
+
+    def failing(self, sym: Symbolic) -> z3.BoolRef:
+        guard = sym.true() if self.obligation.guard is None else self.obligation.guard
+        return z3.And(guard, z3.Not(self.obligation.body))
+
+
+@dataclass(frozen=True, slots=True)
+class Tracked:
+    config: Config
+    sym: Symbolic
+    rules: tuple[Rule, ...]
+    instances: tuple[Instance, ...]
+
+    derived: dict[str, z3.BoolRef]
+
+    @property
+    def bindings(self) -> dict[str, z3.BoolRef]:
+        """The facts: bindings of fixed fields, without the defaults derived from other fields."""
+        return {p: b for p, b in self.sym.bindings.items() if p not in self.derived}
+
+    def open_paths(self) -> list[str]:
+        return [p for p, ref in self.sym.refs.items() if not ref.given]
+
+    def ranges(self) -> list[z3.BoolRef]:
+        """Type ranges of the fixed fields: what each may be once its binding is dropped."""
+        return [self.sym.type_range(p) for p in self.sym.bindings] + list(self.derived.values())
+
+    def is_default(self, path: str) -> bool:
+        """The field was not written in the file (its value is the documented default)."""
+        record, name = self.sym.origins.get(path, (None, path))
+        if record is None:
+            return name.lower() not in self.config.inf
+        return name not in record.given
+
+
+def track(config: Config, rule_ids: Iterable[str] | None = None) -> Tracked:
+    rules = tuple(select_rules(config, rule_ids))
+    sym = Symbolic(config, z3.Context(), fold_fixed=False)
+    instances = []
+    for rule, obligation, reads in plan_obligations(config, sym, rules):
+        if obligation is not None:
+            instances.append(Instance(rule, obligation, obligation_severity(config, rule, obligation),
+                                      tuple(reads)))
+    return Tracked(config, sym, rules, tuple(instances), _derived(sym))
+
+
+def _derived(sym: Symbolic) -> dict[str, z3.BoolRef]:
+    """Values that follow from something else: an omitted header `size` is NDIS_SIZEOF of the revision
+    (changing the revision changes it), and a VPort's `indirection_table_size` is the length of its listed
+    table. They are constraints, not facts of their own."""
+    derived: dict[str, z3.BoolRef] = {}
+    tables = {f"{v.record.path}.indirection_table_size": len(v.indirection_table) for v in sym.config.vports
+              if v.indirection_table is not None}
+    for path in list(sym.bindings):
+        if path in tables:          # the length of a listed table: a list length, not a field of its own
+            derived[path] = sym.bindings[path]
+            continue
+        record, name = sym.origins.get(path, (None, path))
+        if record is None or name != "size" or "size" in record.given or record.path not in HEADER_SIZES:
+            continue
+        revision = sym.field(record, "revision")
+        size: z3.ArithRef = sym.int_val(0)
+        for rev, value in sorted(HEADER_SIZES[record.path].items(), reverse=True):
+            size = z3.If(revision == rev, sym.int_val(value), size)
+        derived[path] = sym.term_of(path) == size
+    return derived

@@ -1,0 +1,131 @@
+"""INF declarations (rules.md D-12, INF-VMQ-2): what an INF file declares in `Ndi\\Params\\<kw>` for a model.
+
+These rules apply only to configurations read from an INF file (`config.inf_source`); `[inf]` holds values in
+effect, never declarations (design.md). The documented value sets of the standardized keywords (INF-RSS-*,
+INF-VMQ-1, …) are checked by the existing value rules: a declared keyword is an open `[inf]` field whose domain
+is what the declaration lets a user pick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from vmqproof.model import keywords as K
+from vmqproof.model.declarations import InfDeclaration, parse_number
+from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+
+
+def where(declaration: InfDeclaration, value: str | None = None) -> str:
+    path = f"Ndi\\Params\\{declaration.keyword}"
+    return f"{path}.{value}" if value else path
+
+
+@rule("INF-DECL-1", "enum-default-declared", "error", "S10",
+      "An enum keyword's declared default is one of its declared enum values.")
+def enum_default_declared(cx: RuleContext) -> Iterator[Obligation]:
+    model = cx.config.inf_source
+    if model is None:
+        return
+    for declaration in model.declarations:
+        if not declaration.is_enum:
+            continue
+        values = declaration.enum_values()
+        default = declaration.get("default")
+        if default is None:
+            ok, text = False, "declares no default"
+        else:
+            number = parse_number(default.value)
+            ok = any(v.strip().lower() == default.value.strip().lower()
+                     or (number is not None and parse_number(v) == number) for v in values)
+            text = f"has default {default.value!r}, which is not one of its enum values {{{', '.join(values)}}}"
+        yield Obligation(where(declaration, "default"), cx.sym.bool_val(ok),
+                         f"{declaration.keyword} (enum) {text}")
+
+
+@rule("INF-DECL-2", "numeric-default-in-range", "error", "S10",
+      "A numeric keyword (int, long, word, dword) has min ≤ default ≤ max, and default − min is a multiple of a "
+      "positive step.")
+def numeric_default_in_range(cx: RuleContext) -> Iterator[Obligation]:
+    model = cx.config.inf_source
+    if model is None:
+        return
+    for declaration in model.declarations:
+        if not declaration.is_numeric:
+            continue
+        low, high = declaration.bounds()
+        default = declaration.number("default")
+        step = declaration.number("step")
+        problems = []
+        if declaration.get("default") is None:
+            problems.append("declares no default")
+        elif default is None:
+            problems.append(f"has a default that is not a number ({declaration.get('default').value!r})")  # type: ignore[union-attr]
+        if declaration.get("min") is not None and declaration.number("min") is None \
+                or declaration.get("max") is not None and declaration.number("max") is None:
+            problems.append("has a min or max that is not a number")
+        if low > high:
+            problems.append(f"has min {low} > max {high}")
+        elif default is not None and not low <= default <= high:
+            problems.append(f"has default {default} outside [min, max] = [{low}, {high}]")
+        if declaration.get("step") is not None:
+            if step is None or step < 1:
+                problems.append(f"has step {declaration.get('step').value!r}, not a positive number")  # type: ignore[union-attr]
+            elif default is not None and (default - low) % step:
+                problems.append(f"has default {default}, not min {low} plus a multiple of step {step}")
+        value = "default" if declaration.get("default") is not None else None
+        yield Obligation(where(declaration, value), cx.sym.bool_val(not problems),
+                         f"{declaration.keyword} ({declaration.type}) " + "; ".join(problems or ["is well formed"]))
+
+
+@rule("INF-DECL-3", "declared-type-matches-standard", "warning", "S10",
+      "A standardized keyword is declared with the type its keyword page gives (enum, or a numeric type for int).")
+def declared_type_matches(cx: RuleContext) -> Iterator[Obligation]:
+    model = cx.config.inf_source
+    if model is None:
+        return
+    for declaration in model.declarations:
+        spec = K.lookup(declaration.keyword)
+        if spec is None:
+            continue
+        ok = declaration.is_enum if spec.kind == "enum" else declaration.is_numeric
+        yield Obligation(where(declaration, "type"), cx.sym.bool_val(ok),
+                         f"{declaration.keyword} is declared as {declaration.type or 'no type'!s}; the standardized "
+                         f"definition is {spec.kind}")
+
+
+@rule("INF-VMQ-2", "hidden-keywords-not-in-inf", "error", "S8 S9",
+      "The hidden keywords *RssOrVmqPreference and *SriovPreferred are not specified in the INF (neither declared "
+      "under Ndi\\Params nor written).")
+def hidden_keywords_not_in_inf(cx: RuleContext) -> Iterator[Obligation]:
+    model = cx.config.inf_source
+    if model is None:
+        return
+    for spec in K.KEYWORDS:
+        if not spec.hidden:
+            continue
+        declaration = model.declaration(spec.name)
+        write = model.write(spec.name)
+        if declaration is not None:
+            yield Obligation(where(declaration), cx.sym.false(),
+                             f"{spec.name} is hidden and must not be specified in the INF, but it is declared")
+        elif write is not None:
+            yield Obligation(f"HKR.{write.name}", cx.sym.false(),
+                             f"{spec.name} is hidden and must not be specified in the INF, but it is written")
+        else:
+            yield Obligation(f"INF ({spec.name})", cx.sym.true(), f"{spec.name} is not specified in the INF")
+
+
+@rule("INF-DECL-4", "template-placeholders", "info", "S10",
+      "The INF has no unexpanded @NAME@ template placeholders (values holding them are read literally).")
+def template_placeholders(cx: RuleContext) -> Iterator[Obligation]:
+    model = cx.config.inf_source
+    if model is None:
+        return
+    names = [name for name, _ in model.placeholders]
+    yield Obligation("INF template", cx.sym.bool_val(not names),
+                     "the INF is a template with placeholders " + ", ".join(names[:8])
+                     + (" …" if len(names) > 8 else "") + "; values holding them are read literally")
+
+
+RULES: tuple[Rule, ...] = (enum_default_declared, numeric_default_in_range, declared_type_matches,
+                           hidden_keywords_not_in_inf, template_placeholders)

@@ -1,0 +1,117 @@
+"""Get-NetAdapter* readers: Format-List, default tables (truncated columns), ConvertTo-Json; robustness."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vmqproof.cli.main import main
+from vmqproof.model.errors import ConfigError
+from vmqproof.model.inputs import detect_format
+from vmqproof.model.loader import load_config
+from vmqproof.model.powershell import build_document, load_powershell, read_records
+
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+OWN = Path(__file__).parent / "fixtures" / "powershell"
+
+
+def document(path: Path) -> dict:
+    return build_document(read_records(path.read_bytes(), path.name), path.name)[0]
+
+
+def test_realtek_rss_sample() -> None:
+    path = SAMPLES / "powershell" / "get-netadapterrss-realtek.txt"
+    if not path.exists():
+        pytest.skip("../shared/samples is not present")
+    config = load_config(path)
+    assert config.host is not None
+    adapter = config.host.adapters[0]
+    assert adapter.name == "Ethernet" and adapter.rss is not None
+    assert (adapter.rss.base, adapter.rss.max, adapter.rss.max_processors, adapter.rss.profile) == (0, 2, 2, 4)
+    assert adapter.rss.processors == ((0, 0), (2, 0))
+    assert config.rss_processors is not None and sorted(config.rss_processors.cpus) == [0, 2]
+    utf16 = b"\xff\xfe" + path.read_text().replace("\n", "\r\n").encode("utf-16-le")   # what `>` writes
+    assert detect_format(utf16, "rss.txt") == "powershell"
+    assert load_powershell(utf16, "rss.txt").host == config.host
+
+
+def test_format_list_two_adapters_multi_group() -> None:
+    adapters = document(OWN / "vmq-list.txt")["host"]["adapters"]
+    assert [a["name"] for a in adapters] == ["Port 1", "Port 2"]
+    assert adapters[0]["vmq"] == {"enabled": True, "base_processor": "1:2", "max_processor": "1:14",
+                                  "max_processors": 4, "number_of_receive_queues": 15}
+    assert adapters[0]["numa_node"] == 1
+
+
+def test_tables_with_truncated_columns() -> None:
+    adapters = document(OWN / "vmq-table.txt")["host"]["adapters"]
+    assert [(a["name"], a["vmq"]["base_processor"], a["vmq"]["max_processors"]) for a in adapters] == \
+        [("SLOT 2 Port 1", "0:2", 7), ("SLOT 2 Port 2", "0:16", 8)]
+    truncated = document(OWN / "vmq-truncated-headers.txt")["host"]["adapters"][0]["vmq"]
+    assert truncated["number_of_receive_queues"] == 31 and truncated["max_processors"] == 7
+    advanced = document(OWN / "advanced-table.txt")
+    assert advanced["inf"] == {"*VMQ": 1, "*RSS": 1, "*NumRSSQueues": 8}
+    assert advanced["host"]["adapters"][0]["keywords"]["VendorTuning"] == "fast"
+    queues = document(OWN / "vmqqueue-table.txt")["queues"]
+    assert queues == [{"id": 0, "cpu": "0:0"}, {"id": 1, "cpu": "0:4"}, {"id": 2, "cpu": "0:6"}]
+
+
+def test_json_numeric_enums_and_nested_arrays() -> None:
+    doc = document(OWN / "rss.json")
+    rss = doc["host"]["adapters"][0]["rss"]
+    assert rss["profile"] == 4 and rss["base_processor"] == "1:0" and rss["max_processor"] == "2:6"
+    assert rss["processors"][2] == {"cpu": "2:4", "numa_distance": 20}
+    config = load_powershell((OWN / "rss.json").read_bytes(), "rss.json")
+    assert config.host is not None and config.host.adapters[0].rss.profile == 4
+    sriov = document(OWN / "sriov.json")["host"]["adapters"][0]["sriov"]
+    assert sriov == {"enabled": True, "num_vfs": 32}
+
+
+def test_every_own_fixture_checks(tmp_path: Path) -> None:
+    for path in sorted(OWN.iterdir()):
+        out, err = io.StringIO(), io.StringIO()
+        assert main(["check", "--format", "json", str(path)], stdout=out, stderr=err) in (0, 1), err.getvalue()
+        assert json.loads(out.getvalue())["files"][0]["status"] in ("legal", "illegal")
+
+
+@pytest.mark.parametrize("text,message", [
+    ("Name : x\nBaseVmqProcessor : 0:99\n", "processor out of range"),
+    ("Name : x\nMaxProcessors : lots\n", "not a number"),
+    ("[1, 2]", "unexpected JSON"),
+])
+def test_bad_powershell_is_one_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "ps.txt"
+    path.write_text(text)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", "--input-format", "powershell", str(path)], stdout=out, stderr=err) == 2
+    assert len(err.getvalue().splitlines()) == 1 and message in err.getvalue() and "ps.txt" in err.getvalue()
+
+
+KEYS = st.sampled_from(["Name", "InterfaceDescription", "Enabled", "BaseVmqProcessor", "MaxProcessors",
+                        "BaseProcessor: [Group:Number]", "MaxProcessor: [Group:Number]", "Profile", "NumaNode",
+                        "RssProcessorArray: [Group:Number/NUMA Distance]", "RegistryKeyword", "RegistryValue",
+                        "QueueID", "Processor", "NumVFs", "NumberOfReceiveQueues"])
+VALUES = st.one_of(st.sampled_from(["True", "0:2", "1:63", "99:99", "4", "NUMAStatic", "{1}", "*VMQ", "x...",
+                                    "0:0/0  0:2/0", "", "-1", "99999999999"]), st.text(max_size=12))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(KEYS, VALUES), max_size=12), style=st.sampled_from(["list", "table", "json"]))
+def test_generated_powershell_never_tracebacks(rows: list[tuple[str, str]], style: str) -> None:
+    if style == "list":
+        text = "\n".join(f"{k:<30} : {v}" for k, v in rows)
+    elif style == "table":
+        keys = [k.split(":")[0] for k, _ in rows] or ["Name"]
+        text = "  ".join(keys) + "\n" + "  ".join("-" * len(k) for k in keys) + "\n" + \
+            "  ".join(str(v) for _, v in rows)
+    else:
+        text = json.dumps([{k.split(":")[0]: (int(v) if v.isdigit() and len(v) < 6 else v) for k, v in rows}])
+    try:
+        load_powershell(text.encode("utf-8"), "gen.txt")
+    except ConfigError as exc:
+        assert "gen.txt" in exc.one_line() and "\n" not in exc.one_line()
