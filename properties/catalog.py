@@ -59,7 +59,6 @@ UNCHECKED: tuple[Unchecked, ...] = (
     _u("VMMQ-RSS-9", "minimal-interruption-on-update", "warning", "S7", RUNTIME),
     _u("VMMQ-RSS-10", "rssv2-update-invariants", "error", "S23",
        RUNTIME + "; its static part (table processors within the RSS set and the queue count) is VMMQ-RSS-5"),
-    _u("INF-VMMQ-2", "vmmq-supports-all-rss-keywords", "warning", "S3", INF_FILE),
     _u("D-12", "inf-schema-well-formedness", "warning", "S10",
        "covered by INF-DECL-1, INF-DECL-2, INF-DECL-3 and INF-VMQ-2, checked on the declarations of an INF file"),
     _u("INF-VMQ-4", "preference-keyword-reads", "error", "S8", READS),

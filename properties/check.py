@@ -90,20 +90,7 @@ def obligation_severity(config: Config, rule: Rule, obligation: Obligation | Non
 
 def _open_fields(sym: Symbolic, obligation: Obligation, reads: list[str]) -> list[str]:
     """Open fields the formula depends on but the builder did not read itself (those behind mode predicates)."""
-    found: list[str] = []
-    pending = [obligation.body] + ([obligation.guard] if obligation.guard is not None else [])
-    seen: set[int] = set()
-    while pending:
-        term = pending.pop()
-        if term.get_id() in seen:
-            continue
-        seen.add(term.get_id())
-        if z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            name = term.decl().name()
-            if name in sym.refs and name not in reads and name not in found:
-                found.append(name)
-        pending.extend(term.children())
-    return found
+    return [name for name in _constants(obligation) if name in sym.refs and name not in reads]
 
 
 def check_file(path: str | Path, rule_ids: Iterable[str] | None = None,

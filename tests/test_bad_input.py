@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import io
+import sys
 from pathlib import Path
 
 import pytest
 
-from vmqproof.cli.main import main
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import run  # noqa: E402
 
 VALID = """
 [receive_filter.hardware]
@@ -52,12 +53,6 @@ CASES: dict[str, tuple[str, bytes, tuple[str, ...]]] = {
     "vport-missing-field": ("m.toml", b"[[vports]]\nid = 0\n", ("vports[0].num_queue_pairs", "missing")),
     "wrong-format": ("x.toml", b"format = \"vmqproof/2\"\n", ("format", "vmqproof/1")),
 }
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -3,16 +3,17 @@ independently), each row's minimality proof re-checks on a fresh solver, and the
 
 from __future__ import annotations
 
-import io
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
 import z3
-
-from vmqproof.cli.main import main
 from vmqproof.properties.bands import TABLE_SIZE, compress, compute_bands
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import run  # noqa: E402
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("VMQPROOF_UPDATE_GOLDEN") == "1"
@@ -36,12 +37,6 @@ def closed_form(reading: str, q: int) -> int:
     if reading == "R4":
         return 16 if q <= 16 else 32
     raise AssertionError(reading)
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

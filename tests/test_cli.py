@@ -5,34 +5,17 @@ Regenerate the golden files after an intended change with VMQPROOF_UPDATE_GOLDEN
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
-from vmqproof.cli.main import main
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import ROOT, check_golden, run  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).parent / "golden"
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
-UPDATE = os.environ.get("VMQPROOF_UPDATE_GOLDEN") == "1"
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"missing golden file {path.name}; run with VMQPROOF_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)

@@ -3,28 +3,23 @@ the INF lines declare the standardized keywords with legal defaults and ranges, 
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-
-from vmqproof.cli.main import main
 from vmqproof.model import keywords as K
 from vmqproof.model.emit import emit_c, member_name
 from vmqproof.model.loader import load_config
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import run  # noqa: E402
+
 HERE = Path(__file__).parent
 ROOT = HERE.parent
 COMPILER = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 SYNTH = {

@@ -3,38 +3,21 @@ violation disappear) and sufficient (the facts alone force it); clashes; conditi
 
 from __future__ import annotations
 
-import io
 import json
-import os
+import sys
 from pathlib import Path
 
 import pytest
 import z3
-
-from vmqproof.cli.main import main
 from vmqproof.model.loader import load_config
 from vmqproof.model.reasoning import satisfiable
 from vmqproof.properties.explain import explain_config
 from vmqproof.properties.facts import track
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).parent / "golden"
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import ROOT, check_golden, run  # noqa: E402
+
 ILLEGAL_EXAMPLES = sorted((ROOT / "examples").glob("illegal-*.toml"))
-UPDATE = os.environ.get("VMQPROOF_UPDATE_GOLDEN") == "1"
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"missing golden file {path.name}; run with VMQPROOF_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)

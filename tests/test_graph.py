@@ -7,44 +7,35 @@ Regenerate the golden files after an intended change with VMQPROOF_UPDATE_GOLDEN
 from __future__ import annotations
 
 import dataclasses
-import io
-import os
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import networkx as nx
 import pytest
-
 from vmqproof.cli import draw
-from vmqproof.cli.main import main
-from vmqproof.model.graph import (KINDS, build_graph, indirection_spread, overloaded_processors,
-                                  queues_outside_table, queues_sharing_vector, remote_processors, vectors_outside_rss,
-                                  vectors_without_processor)
+from vmqproof.model.graph import (
+    KINDS,
+    build_graph,
+    indirection_spread,
+    overloaded_processors,
+    queues_outside_table,
+    queues_sharing_vector,
+    remote_processors,
+    vectors_outside_rss,
+    vectors_without_processor,
+)
 from vmqproof.model.loader import load_config, loads_config
 from vmqproof.properties.check import check_config
 from vmqproof.properties.graphing import counterexample_graph, nodes_of_result
 from vmqproof.properties.registry import all_rules
 from vmqproof.properties.results import FAILING, Verdict
 
-ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).parent / "golden"
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import ROOT, check_golden, run  # noqa: E402
+
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 GRAPHED = [p for p in EXAMPLES if p.stem in ("vmq-nic", "vmmq-nic", "illegal-vmq-irq", "illegal-vmmq")]
-UPDATE = os.environ.get("VMQPROOF_UPDATE_GOLDEN") == "1"
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"missing golden file {path.name}; run with VMQPROOF_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)

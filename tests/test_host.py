@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from vmqproof.model.errors import ConfigError
 from vmqproof.model.loader import loads_config
 from vmqproof.properties import check_config

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import io
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
-
-from vmqproof.cli.main import main
 from vmqproof.model.loader import load_config
 from vmqproof.properties import check_config
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import run  # noqa: E402
+
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 OWN = Path(__file__).parent / "fixtures"
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    return main(argv, stdout=out, stderr=err), out.getvalue(), err.getvalue()
 
 
 def test_import_inf_one_file_per_model(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ import itertools
 
 import pytest
 import z3
-
 from vmqproof.model.loader import loads_config
 from vmqproof.model.symbolic import Symbolic
 from vmqproof.properties.modes import Modes, derive_modes

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from vmqproof.cli.main import main
 from vmqproof.model.errors import ConfigError
 from vmqproof.model.inputs import detect_format

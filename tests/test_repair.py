@@ -4,29 +4,24 @@ exact legal intervals for a single open integer field."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
-
-from vmqproof.cli.main import main
 from vmqproof.model.loader import loads_config
 from vmqproof.properties.check import check_config
 from vmqproof.properties.registry import rules_by_id
 from vmqproof.properties.repair import build_problem, fewer_changes, repair_text
 from vmqproof.properties.results import Severity, Status
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import run  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 ILLEGAL_EXAMPLES = sorted((ROOT / "examples").glob("illegal-*.toml"))
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def violating_fixtures() -> list[Path]:

@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from vmqproof.properties import Verdict, check_file
 from vmqproof.properties.registry import all_rules
 

@@ -5,24 +5,19 @@ also: the file with one MSI-X entry fewer fails `check --strict`)."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
-
-from vmqproof.cli.main import main
 from vmqproof.model.hostspec import parse_numa, parse_processor_set
 from vmqproof.model.loader import loads_config
 from vmqproof.properties.check import check_config
 from vmqproof.properties.synth import SynthRequest, prove_objective, synthesize
 
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import run  # noqa: E402
 
 
 def request(queues: int | None, processors: str, *, smt: bool = False, numa: str | None = None,

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 
 import z3
 
+from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Open, Record, VPort
 from vmqproof.model.symbolic import Symbolic
 
@@ -61,3 +62,11 @@ def not_zeroed(sym: Symbolic, record: Record) -> z3.BoolRef:
         elif value:
             return sym.true()
     return z3.Or(open_fields) if open_fields else sym.false()
+
+
+def header_is(sym: Symbolic, record: Record, sizes: dict[int, int],
+              object_type: int = C.NDIS_OBJECT_TYPE_DEFAULT) -> z3.BoolRef:
+    """The NDIS_OBJECT_HEADER has `object_type` and one of the revisions of `sizes` with that revision's size."""
+    revision, size = sym.field(record, "revision"), sym.field(record, "size")
+    return z3.And(sym.field(record, "type") == object_type,
+                  z3.Or([z3.And(revision == r, size == s) for r, s in sizes.items()]))

@@ -127,5 +127,24 @@ def template_placeholders(cx: RuleContext) -> Iterator[Obligation]:
                      + (" …" if len(names) > 8 else "") + "; values holding them are read literally")
 
 
+RSS_KEYWORDS = ("*RSS", "*RSSProfile", "*RssBaseProcGroup", "*RssBaseProcNumber", "*RssMaxProcGroup",
+                "*RssMaxProcNumber", "*MaxRssProcessors", "*NumaNodeId", "*NumRSSQueues")
+
+
+@rule("INF-VMMQ-2", "vmmq-supports-all-rss-keywords", "warning", "S3",
+      "A VMMQ-capable model (it declares *RssOnHostVPorts) declares every standardized RSS keyword.")
+def vmmq_supports_all_rss_keywords(cx: RuleContext) -> Iterator[Obligation]:
+    model = cx.config.inf_source
+    if model is None:
+        return
+    vmmq = model.declaration("*RssOnHostVPorts")
+    if vmmq is None:
+        return
+    missing = [name for name in RSS_KEYWORDS if model.declaration(name) is None]
+    yield Obligation(where(vmmq), cx.sym.bool_val(not missing),
+                     "the model declares *RssOnHostVPorts (VMMQ) but not the standardized RSS keywords "
+                     + ", ".join(missing))
+
+
 RULES: tuple[Rule, ...] = (enum_default_declared, numeric_default_in_range, declared_type_matches,
-                           hidden_keywords_not_in_inf, template_placeholders)
+                           hidden_keywords_not_in_inf, template_placeholders, vmmq_supports_all_rss_keywords)

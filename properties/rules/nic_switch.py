@@ -10,7 +10,7 @@ from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Record, Value, VPort
 from vmqproof.model.symbolic import Symbolic, has, nextpow2, pow2
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
-from vmqproof.properties.rules.common import non_default, not_zeroed, pf_vports, present
+from vmqproof.properties.rules.common import header_is, non_default, not_zeroed, pf_vports, present
 
 HARDWARE = "nic_switch.hardware"
 CURRENT = "nic_switch.current"
@@ -54,11 +54,7 @@ def _vmmq_sup(cx: RuleContext) -> Term:
       "The header of NDIS_NIC_SWITCH_CAPABILITIES: Type = 0x80, Revision ∈ {1, 2, 3} and Size = 32, 116 or 132 "
       "for that revision.")
 def caps_header(cx: RuleContext) -> Iterator[Obligation]:
-    def body(record: Record) -> z3.BoolRef:
-        revision, size = cx.sym.field(record, "revision"), cx.sym.field(record, "size")
-        return z3.And(cx.sym.field(record, "type") == C.NDIS_OBJECT_TYPE_DEFAULT,
-                      z3.Or([z3.And(revision == r, size == s) for r, s in C.NSC_SIZES.items()]))
-    yield from _per_section(cx, body, "the header is not Type 0x80 with Revision 1, 2 or 3 and the Size of that "
+    yield from _per_section(cx, lambda record: header_is(cx.sym, record, C.NSC_SIZES), "the header is not Type 0x80 with Revision 1, 2 or 3 and the Size of that "
                                       "revision (32, 116 or 132)")
 
 

@@ -10,7 +10,7 @@ from vmqproof.model import constants as C
 from vmqproof.model.config import Config
 from vmqproof.properties.modes import keyword_equals
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
-from vmqproof.properties.rules.common import default_vport
+from vmqproof.properties.rules.common import default_vport, header_is
 
 NSP = "nic_switch.parameters"
 HARDWARE = "nic_switch.hardware"
@@ -22,10 +22,7 @@ def switch_parameters_header(cx: RuleContext) -> Iterator[Obligation]:
     record = cx.config.structure(NSP)
     if record is None:
         return
-    sym = cx.sym
-    revision, size = sym.field(record, "revision"), sym.field(record, "size")
-    yield Obligation(NSP, z3.And(sym.field(record, "type") == C.NDIS_OBJECT_TYPE_DEFAULT,
-                                 z3.Or([z3.And(revision == r, size == s) for r, s in C.NSP_SIZES.items()])),
+    yield Obligation(NSP, header_is(cx.sym, record, C.NSP_SIZES),
                      "the header is not Type 0x80 with Revision 1 and Size 548, or Revision 2 and Size 552")
 
 

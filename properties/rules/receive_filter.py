@@ -12,7 +12,7 @@ from vmqproof.model.symbolic import has
 from vmqproof.properties.modes import keyword_equals
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.results import Severity
-from vmqproof.properties.rules.common import not_zeroed, present
+from vmqproof.properties.rules.common import header_is, not_zeroed, present
 
 HARDWARE = "receive_filter.hardware"
 CURRENT = "receive_filter.current"
@@ -84,11 +84,7 @@ def _vmq_or_sriov_en(cx: RuleContext) -> z3.BoolRef:
       "The header of NDIS_RECEIVE_FILTER_CAPABILITIES: Type = 0x80, Revision ∈ {1, 2} and Size = 56 or 84 for that "
       "revision.")
 def caps_header(cx: RuleContext) -> Iterator[Obligation]:
-    def body(record: Record) -> z3.BoolRef:
-        revision, size = cx.sym.field(record, "revision"), cx.sym.field(record, "size")
-        return z3.And(cx.sym.field(record, "type") == C.NDIS_OBJECT_TYPE_DEFAULT,
-                      z3.Or([z3.And(revision == r, size == s) for r, s in C.RFC_SIZES.items()]))
-    yield from _per_section(cx, body, "the header is not Type 0x80 with Revision 1 or 2 and the Size of that "
+    yield from _per_section(cx, lambda record: header_is(cx.sym, record, C.RFC_SIZES), "the header is not Type 0x80 with Revision 1 or 2 and the Size of that "
                                       "revision (56 or 84)")
 
 
