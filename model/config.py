@@ -6,10 +6,14 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from vmqproof.model import constants as C
 from vmqproof.model.declarations import InfModel
 from vmqproof.model.host import Host
+
+if TYPE_CHECKING:
+    from vmqproof.model.trace import Trace
 
 
 class Kind(enum.Enum):
@@ -386,6 +390,7 @@ class Config:
     lines: Mapping[str, int] = field(default_factory=dict)
     inf_source: InfModel | None = None          # the INF model this configuration was read from
     host: Host | None = None                     # [host]: processors, NUMA, adapters, teams
+    trace: Trace | None = None                   # [trace]: registry reads and OID requests, in order
 
     def structure(self, section: str) -> Record | None:
         return self.structures.get(section)

@@ -19,6 +19,7 @@ from vmqproof.model.config import (
 )
 from vmqproof.model.errors import ConfigError
 from vmqproof.model.host import parse_host
+from vmqproof.model.trace import parse_trace
 
 FORMAT = "vmqproof/1"
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -33,7 +34,7 @@ DEFAULT_HASH_SECRET_KEY = int(
     "6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa", 16)
 
 TOP_LEVEL = ("format", "adapter", "inf", "receive_filter", "nic_switch", "rss_capabilities", "rss_processors",
-             "msix", "vports", "queues", "policy", "host")
+             "msix", "vports", "queues", "policy", "host", "trace")
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]+[a-z]?$")
 
 
@@ -314,9 +315,10 @@ def build_config(document: Mapping[str, Any], file: str, text: str = "", is_toml
     queues = _queues(reader, document.get("queues", []))
     policy = _policy(reader, document.get("policy", {}))
     host = parse_host(reader, document["host"]) if "host" in document else None
+    trace = parse_trace(reader, document["trace"]) if "trace" in document else None
     return Config(path=file, adapter=adapter, inf=inf, has_inf="inf" in document, structures=structures,
                   rss_processors=rss_processors, msix=msix, vports=vports, queues=queues, policy=policy,
-                  lines=reader.line_index, host=host)
+                  lines=reader.line_index, host=host, trace=trace)
 
 
 def _adapter(reader: _Reader, raw: Any) -> Adapter:

@@ -25,7 +25,6 @@ CATALOG_IDS: tuple[str, ...] = tuple(
 NOT_ENCODED_YET = "not encoded yet"
 RUNTIME = "describes runtime behaviour or an OID sequence, which a static configuration does not hold"
 INF_FILE = "applies to an INF file's declarations, which a configuration's [inf] (values in effect) does not hold"
-READS = "constrains which registry keywords the driver reads; needs a trace of registry reads"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,23 +46,13 @@ UNCHECKED: tuple[Unchecked, ...] = (
        "construction, and an absent section is not a claim that a structure is NULL (design.md)"),
     _u("NSC-20", "max-queue-pairs-reflects-hardware", "info", "S2",
        "says the value should match the real hardware, which a configuration cannot show"),
-    _u("NSP-7", "static-switch-parameters-match", "error", "S18", RUNTIME),
     _u("NSP-10", "default-switch-registry-values", "error", "S9",
        "constrains registry values under NicSwitches\\0, which the configuration format does not hold"),
     _u("VMMQ-CAP-4", "ndis-answers-rss-capabilities", "info", "S2", RUNTIME),
-    _u("VMMQ-VP-5", "disable-vmmq-returns-to-affinity", "error", "S4", RUNTIME),
-    _u("VMMQ-VP-6", "num-queue-pairs-changed-in-set-only", "info", "S5 D9", RUNTIME),
-    _u("VMMQ-RSS-6", "decreasing-queues-protocol", "error", "S4 S23", RUNTIME),
-    _u("VMMQ-RSS-7", "increasing-queues-protocol", "error", "S4", RUNTIME),
     _u("VMMQ-RSS-8", "vport-datapath", "error", "S7", RUNTIME),
     _u("VMMQ-RSS-9", "minimal-interruption-on-update", "warning", "S7", RUNTIME),
-    _u("VMMQ-RSS-10", "rssv2-update-invariants", "error", "S23",
-       RUNTIME + "; its static part (table processors within the RSS set and the queue count) is VMMQ-RSS-5"),
     _u("D-12", "inf-schema-well-formedness", "warning", "S10",
        "covered by INF-DECL-1, INF-DECL-2, INF-DECL-3 and INF-VMQ-2, checked on the declarations of an INF file"),
-    _u("INF-VMQ-4", "preference-keyword-reads", "error", "S8", READS),
-    _u("INF-VMQ-5", "reserved-keyword-reads", "error", "S8", READS),
-    _u("INF-SRIOV-3", "interface-keyword-reads", "error", "S11", READS),
     _u("INF-SRIOV-4", "native-rss-exclusive", "error", "S11",
        "holds by construction: the INF-SRIOV-2 table from which vmq_en, sriov_en and rss_en are derived never "
        "enables native RSS together with VMQ or SR-IOV; advertising VMQ or SR-IOV current capabilities while they "
@@ -82,17 +71,11 @@ UNCHECKED: tuple[Unchecked, ...] = (
        "pairing it also asks for is HWA-2"),
     _u("HWA-6", "hardware-caps-independent-of-keywords", "error", "S8 S11",
        "compares the hardware capabilities across keyword settings; a configuration holds one setting"),
-    _u("VMQ-Q-1", "queue-affinity-not-empty", "error", "D8",
-       "holds by construction: a [[queues]] entry names its processor (`cpu`, required), so its affinity is never 0"),
-    _u("VMQ-Q-2", "single-cpu-queue", "warning", "D8",
-       "holds by construction: the format gives a VM queue exactly one processor (`cpu`)"),
-    _u("VMQ-Q-7", "changeable-queue-parameters", "error", "S20", RUNTIME),
     _u("VMQ-Q-8", "vmq-oids-mandatory", "error", "S20",
        "asks which OIDs the miniport handles, which a configuration does not hold"),
     _u("VMQ-Q-9", "empty-queues-indicate-nothing", "error", "S20", RUNTIME),
     _u("VMQ-Q-10", "queue-states", "info", "S20", RUNTIME),
     _u("VMQ-Q-11", "qos-sq-may-be-unsupported", "info", "D8", RUNTIME),
-    _u("VMQ-Q-12", "queue-parameters-status", "error", "S20", RUNTIME),
     _u("MSIX-1", "filter-resource-routine-registered", "error", "S21",
        "asks which handlers the driver registers (MiniportFilterResourceRequirements), which a configuration does "
        "not hold"),
@@ -104,17 +87,9 @@ UNCHECKED: tuple[Unchecked, ...] = (
     _u("RSS-CAP-5", "udp-rss-can-be-disabled", "warning", "D6",
        "asks for an Advanced Properties setting that disables UDP RSS, a vendor INF declaration a configuration "
        "does not hold"),
-    _u("VPORT-4", "default-vport-lifecycle", "error", "S18 S19 D11",
-       RUNTIME + "; its static part (VPort 0 is the default VPort, on the PF) is VPORT-3"),
-    _u("VPORT-6", "vport-changeable-members", "error", "S19 D9",
-       "depends on whether the parameters came with a create or a set request, which a configuration does not say"),
     _u("VPORT-8", "vport-id-in-send-receive", "error", "S19 S17", RUNTIME),
     _u("D-12", "inf-schema-well-formed", "warning", "S10",
        "applies to INF file declarations; covered by INF-DECL-1…3 when an INF file is checked"),
-    _u("D-16", "ordering-invariants", "warning", "S18 S4",
-       "ordering invariants over OID traces; their static parts are NSC-22 (switch or VM queues) and VMMQ-RSS-5 "
-       "(distinct table processors ≤ NumQueuePairs)"),
-    _u("D-19", "keyword-read-audit", "warning", "S8 S11", READS),
     _u("D-20", "linux-parity", "info", "S1",
        "a future cross-OS mode for Linux ethtool/IRQ settings, which this format does not describe"),
 )
