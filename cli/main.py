@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import difflib
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 from typing import TextIO
 
-from vmqproof.cli import bands, explain, graph, import_, render, repair, synth
+from vmqproof.cli import render
 from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS
 from vmqproof.model.errors import ConfigError, VmqproofError
 from vmqproof.model.inputs import INPUT_FORMATS
@@ -19,8 +20,18 @@ from vmqproof.properties.inputs import check_input
 from vmqproof.properties.results import FileReport, Status
 
 # Further commands live in their own modules of this package, each with NAME, register(subparsers) and
-# run(args, fmt, out, err) -> exit code.
-EXTRA_COMMANDS: tuple[ModuleType, ...] = (explain, repair, bands, synth, graph, import_)
+# run(args, fmt, out, err) -> exit code. They are imported only when used (or for --help), so that `check`
+# does not pay for networkx, matplotlib or the MaxSMT machinery at start-up.
+EXTRA_COMMANDS: tuple[str, ...] = ("explain", "repair", "bands", "synth", "graph", "import_")
+
+
+def command_module(name: str) -> ModuleType:
+    return importlib.import_module(f"vmqproof.cli.{name}")
+
+
+def command_module_name(name: str) -> str:
+    """The command a module implements: its module name without the trailing underscore (`import_`)."""
+    return name.rstrip("_")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,14 +57,16 @@ def _positive(text: str) -> float:
     return value
 
 
-def build_parser() -> _Parser:
+def build_parser(command: str | None = None) -> _Parser:
+    """The parser; with `command`, only that command's module is imported (the others stay unregistered)."""
     parser = _Parser(prog="vmqproof", description="Prove or disprove NDIS VMQ/VMMQ configuration rules.")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     _register_check(commands)
     _register_rules(commands)
-    for module in EXTRA_COMMANDS:
-        module.register(commands)
+    for name in EXTRA_COMMANDS:
+        if command is None or command == command_module_name(name):
+            command_module(name).register(commands)
     return parser
 
 
@@ -86,9 +99,12 @@ def _register_rules(commands: argparse._SubParsersAction) -> None:
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     out = stdout if stdout is not None else sys.stdout
     err = stderr if stderr is not None else sys.stderr
-    parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in arguments if not a.startswith("-")), None)
+    known = {command_module_name(name) for name in EXTRA_COMMANDS} | {"check", "rules"}
+    parser = build_parser(first if first in known and not {"-h", "--help"} & set(arguments) else None)
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(arguments)
     except _UsageExit as exc:
         print(str(exc), file=err)
         return EXIT_BAD_INPUT
@@ -101,9 +117,11 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr
         parser.print_help(out)
         return EXIT_BAD_INPUT
     fmt = getattr(args, "format", None) or ("rich" if out.isatty() else "plain")
-    runners = {"check": _check, "rules": _rules} | {m.NAME: m.run for m in EXTRA_COMMANDS}
     try:
-        return runners[args.command](args, fmt, out, err)
+        if args.command in ("check", "rules"):
+            return (_check if args.command == "check" else _rules)(args, fmt, out, err)
+        name = next(n for n in EXTRA_COMMANDS if command_module_name(n) == args.command)
+        return command_module(name).run(args, fmt, out, err)
     except VmqproofError as exc:
         print(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, file=err)
         return EXIT_BAD_INPUT
@@ -130,7 +148,7 @@ def _check(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
     if getattr(args, "graph", None) is not None:
         if len(args.files) != 1:
             raise ConfigError(f"draws the graph of one file; {len(args.files)} files given", file="--graph")
-        graph.format_for(args.graph, None)
+        command_module("graph").format_for(args.graph, None)
     reports: list[FileReport] = []
     for path in args.files:
         try:
@@ -141,7 +159,7 @@ def _check(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
             print(report.error, file=err)
         reports.append(report)
     render.check_report(reports, fmt, out, strict=args.strict, width=args.width)
-    if getattr(args, "graph", None) is not None and not graph.write_for_check(args.files[0], reports[0],
+    if getattr(args, "graph", None) is not None and not command_module("graph").write_for_check(args.files[0], reports[0],
                                                                                     args.graph, err):
         return EXIT_BAD_INPUT
     statuses = [r.status(args.strict) for r in reports]
