@@ -196,6 +196,8 @@ def build_graph(config: Config, overrides: Mapping[str, int] | None = None) -> n
                                      "number": cpu % per_group, "index": cpu}
         if rss is not None:
             cattrs["rss"] = cpu in rss
+        if config.host is not None and config.host.smt:     # siblings are 2k and 2k+1 of a group
+            cattrs["smt_sibling"] = label(cpu ^ 1)
         cattrs.update(info)
         numa = info.get("numa_node")
         if isinstance(numa, int) and preferred is not None:

@@ -271,3 +271,15 @@ def test_check_writes_the_graph_beside_the_verdicts(tmp_path: Path) -> None:
     assert mermaid.read_text(encoding="utf-8").startswith("flowchart LR")
     code, _, err = run(["check", "--graph", str(out), "examples/vmq-nic.toml", "examples/vmmq-nic.toml"])
     assert code == 2 and err.count("\n") == 1
+
+
+def test_cpu_nodes_name_their_smt_sibling_when_the_host_has_smt(tmp_path: Path) -> None:
+    from vmqproof.model.graph import build_graph
+    from vmqproof.model.loader import loads_config
+    text = ('[host]\nlogical_processors = 8\nsmt = true\n[rss_processors]\nprocessors = ["0:2", "0:4"]\n'
+            '[msix]\ntable_size = 4\nvectors = [{ id = 0, kind = "data", cpu = "0:2" }, { id = 1, kind = "data", cpu = "0:4" }]\n')
+    graph = build_graph(loads_config(text, "smt.toml"))
+    assert graph.nodes["cpu:0:2"]["smt_sibling"] == "0:3"
+    assert graph.nodes["cpu:0:4"]["smt_sibling"] == "0:5"
+    without = build_graph(loads_config(text.replace("smt = true", "smt = false"), "nosmt.toml"))
+    assert "smt_sibling" not in without.nodes["cpu:0:2"]
