@@ -86,3 +86,34 @@ def test_reported_clashes_are_minimal_rule_sets(example: Path) -> None:
 def test_legal_file_has_nothing_to_explain() -> None:
     code, out, _ = run(["explain", "--format", "plain", "examples/vmq-nic.toml"])
     assert code == 0 and "nothing to explain" in out
+
+
+CLASH = """
+[nic_switch.parameters]
+revision = 2
+switch_type = 1
+num_queue_pairs_for_default_vport = 1
+
+[trace]
+static_switch = true
+
+[[trace.requests]]
+oid = "OID_NIC_SWITCH_CREATE_SWITCH"
+request = "set"
+revision = 2
+switch_type = 0
+num_queue_pairs_for_default_vport = 1
+"""
+
+
+def test_rules_that_clash_for_every_value_are_named(tmp_path: Path) -> None:
+    """The statically created switch was accepted with SwitchType 0 (the trace is fixed): NSP-7 wants the
+    parameters to equal that request, NSP-4 wants SwitchType 1 — no value of switch_type satisfies both."""
+    path = tmp_path / "clash.toml"
+    path.write_text(CLASH, encoding="utf-8")
+    report = explain_config(load_config(path))
+    assert [sorted(m.rule for m in clash.rules) for clash in report.clashes] == [["NSP-4", "NSP-7"]]
+    code, out, _ = run(["explain", "--format", "json", str(path)])
+    assert code == 1 and {m["rule"] for m in json.loads(out)["clashes"][0]["rules"]} == {"NSP-4", "NSP-7"}
+    path.write_text(CLASH.replace("switch_type = 0", "switch_type = 1"), encoding="utf-8")
+    assert explain_config(load_config(path)).clashes == ()
