@@ -232,3 +232,15 @@ def test_several_open_fields_give_no_interval(tmp_path: Path) -> None:
     body = ('[receive_filter.hardware]\nrevision = 2\nsupported_queue_properties = ["VM_QUEUE_SUPPORTED"]\n'
             'num_queues = { min = 1, max = 31 }\n[msix]\ntable_size = { min = 1, max = 64 }\n')
     assert legal_values(tmp_path, body, "VMQ-IRQ-8") is None
+
+
+@pytest.mark.parametrize(("preference", "command"), [(1, "Set-NetAdapterVmq"), (0, "Set-NetAdapterRss")])
+def test_repair_prints_the_rss_or_vmq_command_for_processor_settings(tmp_path: Path, preference: int,
+                                                                     command: str) -> None:
+    path = tmp_path / "rss.toml"
+    path.write_text(f'[adapter]\nname = "Port 1"\n[inf]\n"*RssOrVmqPreference" = {preference}\n'
+                    '[rss_processors]\nrss_base_processor = "0:4"\nprocessors = ["0:2", "0:4", "0:6"]\n',
+                    encoding="utf-8")
+    code, out, _ = run(["repair", "--format", "plain", str(path)])
+    assert code == 0
+    assert f'{command} -Name "Port 1" -BaseProcessorGroup 0 -BaseProcessorNumber 2' in out
