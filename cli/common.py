@@ -4,3 +4,4 @@ from __future__ import annotations
 
 EXIT_LEGAL, EXIT_ILLEGAL, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
 FORMATS = ("rich", "plain", "json")
+CHECK_FORMATS = FORMATS + ("sarif", "junit")

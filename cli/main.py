@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import TextIO
 
 from vmqproof.cli import render
-from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS
+from vmqproof.cli.common import CHECK_FORMATS, EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS
 from vmqproof.model.errors import ConfigError, VmqproofError
 from vmqproof.model.inputs import INPUT_FORMATS
 from vmqproof.properties.catalog import catalog_listing, known_ids
@@ -73,7 +73,7 @@ def build_parser(command: str | None = None) -> _Parser:
 def _register_check(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("check", help="prove or disprove each configuration file")
     check.add_argument("files", nargs="+", metavar="FILE")
-    check.add_argument("--format", choices=FORMATS, default=None,
+    check.add_argument("--format", choices=CHECK_FORMATS, default=None,
                        help="output format (default: rich on a terminal, plain otherwise)")
     check.add_argument("--strict", action="store_true", help="warnings fail too (never info)")
     check.add_argument("--rule", action="append", default=None, metavar="ID",

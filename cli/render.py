@@ -97,6 +97,14 @@ def check_report(reports: Sequence[FileReport], fmt: str, out: TextIO, *, strict
                  width: int | None = None) -> None:
     if fmt == "json":
         out.write(json.dumps(check_json(reports, strict), indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "sarif":
+        from vmqproof.cli.pipeline import sarif
+        from vmqproof.properties.catalog import catalog_listing
+        summaries = {str(e["id"]): str(e.get("summary", "")) for e in catalog_listing()}
+        out.write(sarif(reports, summaries, version()))
+    elif fmt == "junit":
+        from vmqproof.cli.pipeline import junit
+        out.write(junit(reports, strict))
     elif fmt == "plain":
         out.write(check_plain(reports, strict))
     else:

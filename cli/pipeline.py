@@ -1,0 +1,105 @@
+"""Reports for pipelines: SARIF 2.1.0 (code scanning) and JUnit XML (test reports)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+from xml.etree import ElementTree
+
+from vmqproof.properties.results import FileReport, Result, Severity, Status, Verdict
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+FINDINGS = (Verdict.VIOLATED, Verdict.CONDITIONAL)
+
+
+def _rule_descriptor(result: Result, summary: str) -> dict[str, Any]:
+    descriptor: dict[str, Any] = {
+        "id": result.rule, "name": result.name,
+        "shortDescription": {"text": result.name.replace("-", " ")},
+        "fullDescription": {"text": summary or result.name},
+        "defaultConfiguration": {"level": SARIF_LEVEL[result.severity]},
+    }
+    if result.sources:
+        descriptor["helpUri"] = result.sources[0]
+    return descriptor
+
+
+def _location(path: str, result: Result) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": path}}
+    if result.line:
+        physical["region"] = {"startLine": result.line}
+    fields = [v.path for v in result.counterexample] or [result.instance]
+    return {"physicalLocation": physical,
+            "logicalLocations": [{"fullyQualifiedName": fields[0], "kind": "member"}]}
+
+
+def sarif(reports: Sequence[FileReport], summaries: Mapping[str, str], version: str) -> str:
+    """One run; tool.driver.rules lists every rule checked; one result per violated or conditional instance."""
+    descriptors: dict[str, dict[str, Any]] = {}
+    for report in reports:
+        for result in report.results:
+            descriptors.setdefault(result.rule, _rule_descriptor(result, summaries.get(result.rule, "")))
+    index = {rule_id: position for position, rule_id in enumerate(descriptors)}
+    results = []
+    notifications = []
+    for report in reports:
+        if report.error is not None:
+            notifications.append({"level": "error", "message": {"text": report.error},
+                                  "locations": [{"physicalLocation": {"artifactLocation": {"uri": report.path}}}]})
+        for result in report.results:
+            if result.verdict not in FINDINGS:
+                continue
+            text = f"{result.message} ({result.verdict.value} at {result.instance})"
+            if result.reading:
+                text += f"; reading {result.reading}"
+            results.append({"ruleId": result.rule, "ruleIndex": index[result.rule],
+                            "level": SARIF_LEVEL[result.severity], "message": {"text": text},
+                            "locations": [_location(report.path, result)]})
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "vmqproof", "version": version,
+                            "informationUri": "https://learn.microsoft.com/en-us/windows-hardware/drivers/network/",
+                            "rules": list(descriptors.values())}},
+        "invocations": [{"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}],
+        "results": results,
+    }
+    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2,
+                      ensure_ascii=False) + "\n"
+
+
+def junit(reports: Sequence[FileReport], strict: bool) -> str:
+    """One test suite per file, one test case per rule; a failure for each rule whose findings fail the file."""
+    suites = ElementTree.Element("testsuites", name="vmqproof")
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    for report in reports:
+        suite = ElementTree.SubElement(suites, "testsuite", name=report.path)
+        counts = {"tests": 0, "failures": 0, "errors": 0}
+        if report.error is not None:
+            case = ElementTree.SubElement(suite, "testcase", classname=report.path, name="read configuration")
+            ElementTree.SubElement(case, "error", message=report.error)
+            counts["tests"] += 1
+            counts["errors"] += 1
+        by_rule: dict[str, list[Result]] = {}
+        for result in report.results:
+            by_rule.setdefault(result.rule, []).append(result)
+        for rule_id, results in by_rule.items():
+            case = ElementTree.SubElement(suite, "testcase", classname=report.path, name=f"{rule_id} {results[0].name}")
+            counts["tests"] += 1
+            failing = [r for r in results if r.fails(strict)]
+            if failing:
+                counts["failures"] += 1
+                failure = ElementTree.SubElement(case, "failure", message=failing[0].message,
+                                                 type=failing[0].severity.value)
+                failure.text = "\n".join(f"{r.verdict.value} at {r.instance}: {r.message}" for r in failing)
+            elif all(r.verdict in (Verdict.NOT_APPLICABLE, Verdict.UNKNOWN) for r in results):
+                skipped = ElementTree.SubElement(case, "skipped")
+                skipped.set("message", results[0].verdict.value)
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+        suite.set("status", report.status(strict).value if report.error is None else Status.ERROR.value)
+    for key, value in totals.items():
+        suites.set(key, str(value))
+    ElementTree.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"
