@@ -13,11 +13,11 @@ from typing import TextIO
 from vmqproof.cli import render
 from vmqproof.cli.common import CHECK_FORMATS, EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS
 from vmqproof.model.errors import ConfigError, VmqproofError
-from vmqproof.model.inputs import INPUT_FORMATS
+from vmqproof.model.inputs import INPUT_FORMATS, expand_paths
 from vmqproof.properties.catalog import catalog_listing, known_ids
 from vmqproof.properties.check import DEFAULT_TIMEOUT
-from vmqproof.properties.inputs import check_input
-from vmqproof.properties.results import FileReport, Status
+from vmqproof.properties.inputs import check_inputs
+from vmqproof.properties.results import Status
 
 # Further commands live in their own modules of this package, each with NAME, register(subparsers) and
 # run(args, fmt, out, err) -> exit code. They are imported only when used (or for --help), so that `check`
@@ -47,6 +47,12 @@ class _UsageExit(Exception):
     pass
 
 
+def _jobs(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 256:
+        raise argparse.ArgumentTypeError(f"expected a number of processes from 1 to 256, given {text!r}")
+    return int(text)
+
+
 def _positive(text: str) -> float:
     try:
         value = float(text)
@@ -72,7 +78,9 @@ def build_parser(command: str | None = None) -> _Parser:
 
 def _register_check(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("check", help="prove or disprove each configuration file")
-    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("files", nargs="+", metavar="FILE",
+                       help="configuration, INF or PowerShell files, or directories (searched recursively)")
+    check.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="check files in N processes")
     check.add_argument("--format", choices=CHECK_FORMATS, default=None,
                        help="output format (default: rich on a terminal, plain otherwise)")
     check.add_argument("--strict", action="store_true", help="warnings fail too (never info)")
@@ -149,15 +157,14 @@ def _check(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
         if len(args.files) != 1:
             raise ConfigError(f"draws the graph of one file; {len(args.files)} files given", file="--graph")
         command_module("graph").format_for(args.graph, None)
-    reports: list[FileReport] = []
-    for path in args.files:
-        try:
-            report = check_input(path, rule_ids, args.timeout, args.input_format)
-        except ConfigError as exc:      # --rule names a catalog rule that is not checked
-            raise ConfigError(exc.message, file="--rule") from None
+    paths = expand_paths(args.files)
+    try:
+        reports = check_inputs(paths, rule_ids, args.timeout, args.input_format, args.jobs)
+    except ConfigError as exc:      # --rule names a catalog rule that is not checked
+        raise ConfigError(exc.message.removeprefix("--rule: "), file="--rule") from None
+    for report in reports:
         if report.error is not None:
             print(report.error, file=err)
-        reports.append(report)
     render.check_report(reports, fmt, out, strict=args.strict, width=args.width)
     if getattr(args, "graph", None) is not None and not command_module("graph").write_for_check(args.files[0], reports[0],
                                                                                     args.graph, err):

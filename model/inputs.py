@@ -3,6 +3,8 @@ output — detected by content (the extension breaks ties), and loading any of t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pathlib import Path
 
 from vmqproof.model.config import Config
@@ -74,3 +76,22 @@ def load_inputs(path: str | Path, input_format: str = "auto") -> list[tuple[str 
     # a forced TOML or JSON reading: name the file so that parse_document takes the wanted branch
     document, text, is_toml = parse_document(file + (".json" if kind == "json" else ".toml"), data)
     return [(None, build_config(document, file, text, is_toml))]
+
+
+CHECKED_SUFFIXES = (".toml", ".json", ".inf", ".txt")
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[str]:
+    """Files as given; directories recursively, their .toml, .json, .inf and PowerShell .txt files in sorted order."""
+    expanded: list[str] = []
+    for path in paths:
+        folder = Path(path)
+        if folder.is_dir():
+            found = sorted(str(p) for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in CHECKED_SUFFIXES)
+            if not found:
+                raise ConfigError("directory without files to check", file=str(path),
+                                  expected="some " + ", ".join(CHECKED_SUFFIXES) + " files")
+            expanded += found
+        else:
+            expanded.append(str(path))
+    return expanded

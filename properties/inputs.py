@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,3 +41,15 @@ def check_input(path: str | Path, rule_ids: Iterable[str] | None = None, timeout
         if exc.path == "--rule":
             raise
         return FileReport(path=str(path), error=exc.with_file(exc.file or str(path)).one_line())
+
+
+def check_inputs(paths: Iterable[str | Path], rule_ids: Iterable[str] | None = None,
+                 timeout: float | None = DEFAULT_TIMEOUT, input_format: str = "auto", jobs: int = 1) -> list[FileReport]:
+    """Check many files, in a process pool when `jobs` > 1; the reports come in the order of `paths`."""
+    paths = list(paths)
+    wanted = None if rule_ids is None else list(rule_ids)
+    if jobs <= 1 or len(paths) <= 1:
+        return [check_input(path, wanted, timeout, input_format) for path in paths]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(check_input, paths, repeat(wanted), repeat(timeout), repeat(input_format),
+                             chunksize=max(1, len(paths) // (jobs * 8))))
