@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 
 import z3
 
 from vmqproof.model.config import Config
 from vmqproof.model.errors import ConfigError
-from vmqproof.model.loader import load_config
 from vmqproof.model.solver import Decision, Outcome, Session
 from vmqproof.model.symbolic import Symbolic
 from vmqproof.properties.modes import derive_modes
@@ -91,17 +89,6 @@ def obligation_severity(config: Config, rule: Rule, obligation: Obligation | Non
 def _open_fields(sym: Symbolic, obligation: Obligation, reads: list[str]) -> list[str]:
     """Open fields the formula depends on but the builder did not read itself (those behind mode predicates)."""
     return [name for name in _constants(obligation) if name in sym.refs and name not in reads]
-
-
-def check_file(path: str | Path, rule_ids: Iterable[str] | None = None,
-               timeout: float | None = DEFAULT_TIMEOUT) -> FileReport:
-    """Check one file; a file that cannot be read is a report with `error` set (status `error`)."""
-    try:
-        return check_config(load_config(path), rule_ids, timeout)
-    except ConfigError as exc:
-        if exc.path == "--rule":
-            raise
-        return FileReport(path=str(path), error=exc.with_file(exc.file or str(path)).one_line())
 
 
 def _severity(config: Config, rule: Rule, obligation: Obligation | None) -> Severity:
