@@ -70,11 +70,9 @@ def load_inputs(path: str | Path, input_format: str = "auto") -> list[tuple[str 
     if kind == "powershell":
         return [(None, load_powershell(data, file))]
     from vmqproof.model.loader import build_config, parse_document
-    if input_format == "auto":
-        from vmqproof.model.loader import loads_config
-        return [(None, loads_config(data, file))]
     # a forced TOML or JSON reading: name the file so that parse_document takes the wanted branch
-    document, text, is_toml = parse_document(file + (".json" if kind == "json" else ".toml"), data)
+    named = file if input_format == "auto" else file + (".json" if kind == "json" else ".toml")
+    document, text, is_toml = parse_document(named, data)
     return [(None, build_config(document, file, text, is_toml))]
 
 

@@ -208,6 +208,11 @@ class _Reader:
         return Record(path, by_name, values, frozenset(given))
 
 
+_ARRAY_HEADER = re.compile(r"^\[\[\s*([^\]]+?)\s*\]\]")
+_TABLE_HEADER = re.compile(r"^\[\s*([^\]]+?)\s*\]")
+_KEY = re.compile(r'^("[^"]*"|[A-Za-z0-9_\-*]+)\s*=')
+
+
 def _index_toml_lines(lines: list[str]) -> dict[str, int]:
     """Dotted path → 1-based line, for table headers and `key =` lines (arrays of tables get [i])."""
     index: dict[str, int] = {}
@@ -215,19 +220,20 @@ def _index_toml_lines(lines: list[str]) -> dict[str, int]:
     current = ""
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
-        header = re.match(r"^\[\[\s*([^\]]+?)\s*\]\]", stripped)
-        if header:
-            name = header.group(1).replace(" ", "")
-            counters[name] = counters.get(name, -1) + 1
-            current = f"{name}[{counters[name]}]"
-            index.setdefault(current, number)
-            continue
-        header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
-        if header:
-            current = header.group(1).replace(" ", "").replace('"', "")
-            index.setdefault(current, number)
-            continue
-        key = re.match(r'^("[^"]*"|[A-Za-z0-9_\-*]+)\s*=', stripped)
+        if stripped.startswith("["):
+            header = _ARRAY_HEADER.match(stripped)
+            if header:
+                name = header.group(1).replace(" ", "")
+                counters[name] = counters.get(name, -1) + 1
+                current = f"{name}[{counters[name]}]"
+                index.setdefault(current, number)
+                continue
+            header = _TABLE_HEADER.match(stripped)
+            if header:
+                current = header.group(1).replace(" ", "").replace('"', "")
+                index.setdefault(current, number)
+                continue
+        key = _KEY.match(stripped)
         if key:
             name = key.group(1).strip('"')
             path = f"{current}.{name}" if current else name

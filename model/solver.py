@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import z3
 
+from vmqproof.model.logic import And, BoolTerm, Not, lift, simplify
+
 
 class Outcome(enum.Enum):
     HOLDS = "holds"
@@ -28,57 +30,56 @@ class Decision:
 
 class Session:
     """One solver over one context, with the domains of the open fields asserted once; a deadline for
-    the whole query (seconds) so that a timeout reports `unknown`, never `holds`."""
+    the whole query (seconds) so that a timeout reports `unknown`, never `holds`. The solver is made on the
+    first formula that needs it: a query whose obligations all fold to Python bools never makes one."""
 
-    def __init__(self, ctx: z3.Context, domains: Iterable[z3.BoolRef], timeout: float | None = None) -> None:
+    def __init__(self, ctx: z3.Context | None, domains: Iterable[z3.BoolRef], timeout: float | None = None) -> None:
         self.ctx = ctx
-        self.solver = z3.Solver(ctx=ctx)
         self.domains = list(domains)
-        self.solver.add(*self.domains)
+        self._solver: z3.Solver | None = None
         self.deadline = None if timeout is None else time.monotonic() + timeout
 
-    def _check(self, *assumptions: z3.BoolRef) -> z3.CheckSatResult:
+    def _solver_for(self, formula: z3.BoolRef) -> z3.Solver:
+        if self._solver is None:
+            self._solver = z3.Solver(ctx=formula.ctx if self.ctx is None else self.ctx)
+            self._solver.add(*self.domains)
+        return self._solver
+
+    def _check(self, assumption: z3.BoolRef) -> z3.CheckSatResult:
+        return self._model(assumption, with_model=False)[0]
+
+    def _model(self, assumption: z3.BoolRef, with_model: bool = True) -> tuple[z3.CheckSatResult,
+                                                                              dict[str, int | bool]]:
+        solver = self._solver_for(assumption)
         if self.deadline is not None:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
-                return z3.unknown
-            self.solver.set("timeout", max(1, int(remaining * 1000)))
-        self.solver.push()
+                return z3.unknown, {}
+            solver.set("timeout", max(1, int(remaining * 1000)))
+        solver.push()
         try:
-            self.solver.add(*assumptions)
-            return self.solver.check()
-        finally:
-            self.solver.pop()
-
-    def _model(self, *assumptions: z3.BoolRef) -> tuple[z3.CheckSatResult, dict[str, int | bool]]:
-        self.solver.push()
-        try:
-            self.solver.add(*assumptions)
-            if self.deadline is not None:
-                remaining = self.deadline - time.monotonic()
-                if remaining <= 0:
-                    return z3.unknown, {}
-                self.solver.set("timeout", max(1, int(remaining * 1000)))
-            result = self.solver.check()
-            if result != z3.sat:
+            solver.add(assumption)
+            result = solver.check()
+            if result != z3.sat or not with_model:
                 return result, {}
-            return result, _read_model(self.solver.model())
+            return result, _read_model(solver.model())
         finally:
-            self.solver.pop()
+            solver.pop()
 
-    def decide(self, body: z3.BoolRef, guard: z3.BoolRef | None = None) -> Decision:
-        """holds: no completion with guard ∧ ¬body; violated: every completion has guard ∧ ¬body."""
-        guard = z3.BoolVal(True, self.ctx) if guard is None else guard
-        simple_guard = z3.simplify(guard)
-        if z3.is_false(simple_guard):
+    def decide(self, body: BoolTerm, guard: BoolTerm | None = None) -> Decision:
+        """holds: no completion with guard ∧ ¬body; violated: every completion has guard ∧ ¬body.
+        A guard or body that folded to a Python bool is decided here without the solver."""
+        simple_guard = True if guard is None else simplify(guard)
+        if simple_guard is False:
             return Decision(Outcome.NOT_APPLICABLE)
-        failing = z3.simplify(z3.And(simple_guard, z3.Not(body)))
-        if z3.is_false(failing):
+        failing = simplify(And(simple_guard, Not(body)))
+        if failing is False:
             return Decision(Outcome.HOLDS)
-        if z3.is_true(failing) and not self.domains:
+        if failing is True and not self.domains:
             return Decision(Outcome.VIOLATED)
-        if not z3.is_true(simple_guard):
-            applicable = self._check(simple_guard)
+        failing = self._lift(failing)
+        if simple_guard is not True:
+            applicable = self._check(self._lift(simple_guard))
             if applicable == z3.unsat:
                 return Decision(Outcome.NOT_APPLICABLE)
             if applicable == z3.unknown:
@@ -94,6 +95,13 @@ class Session:
         if good == z3.unsat:
             return Decision(Outcome.VIOLATED, counterexample=counterexample)
         return Decision(Outcome.CONDITIONAL, counterexample=counterexample, witness=witness)
+
+    def _lift(self, term: BoolTerm) -> z3.BoolRef:
+        if isinstance(term, z3.BoolRef):
+            return term
+        if self.ctx is None:
+            raise ValueError("a Python bool reached the solver in a query without a context")
+        return lift(term, self.ctx)  # type: ignore[return-value]
 
 
 def _read_model(model: z3.ModelRef) -> dict[str, int | bool]:

@@ -1,14 +1,14 @@
 """The symbolic mirror of a Config: every scalar field a z3 term named by its dotted path.
 
-Fixed fields are bound to their values: folded into literals (the default, so ground obligations are decided
-by simplification), or, with `fold_fixed=False`, kept as named constants with one tracked binding each (the
-form `explain` needs). Open fields are named constants, free within their domains.
+Fixed fields are bound to their values: folded into Python values (the default: with the connectives of
+`logic`, an obligation over fixed fields only is a Python bool, decided without the solver), or, with
+`fold_fixed=False`, kept as named constants with one tracked binding each (the form `explain` needs). Open
+fields are named constants, free within their domains.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import z3
@@ -16,6 +16,7 @@ import z3
 from vmqproof.model import constants as C
 from vmqproof.model import keywords as K
 from vmqproof.model.config import Config, FieldSpec, Kind, Open, Record, SizeOfRevision, format_processor
+from vmqproof.model.logic import BoolTerm, FlagsTerm, IntTerm, Or, Term, lift
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,7 @@ class FieldRef:
 class Symbolic:
     def __init__(self, config: Config, ctx: z3.Context | None = None, fold_fixed: bool = True) -> None:
         self.config = config
-        self.ctx = ctx if ctx is not None else z3.Context()
+        self._ctx = ctx
         self.fold_fixed = fold_fixed
         self.per_group = config.adapter.procs_per_group
         self.refs: dict[str, FieldRef] = {}
@@ -38,41 +39,39 @@ class Symbolic:
         self.bindings: dict[str, z3.BoolRef] = {}
         self.origins: dict[str, tuple[Record | None, str]] = {}
         self._terms: dict[str, z3.ExprRef] = {}
-        self._reads: list[list[str]] = []
+        self._reads: list[str] | None = None
+
+    @property
+    def ctx(self) -> z3.Context:
+        """The query's z3 context, made when first needed: a configuration without open fields needs none."""
+        if self._ctx is None:
+            self._ctx = z3.Context()
+        return self._ctx
 
     # -- tracking which fields an obligation reads --------------------------------------------------
-    @contextmanager
-    def reading(self) -> Iterator[list[str]]:
-        reads: list[str] = []
-        self._reads.append(reads)
-        try:
-            yield reads
-        finally:
-            self._reads.pop()
+    def track_reads(self) -> list[str]:
+        """A new list of the fields read from now on (by one rule instance's builder), in first-read order."""
+        self._reads = []
+        return self._reads
 
     def _touch(self, path: str) -> None:
-        for reads in self._reads:
-            if path not in reads:
-                reads.append(path)
+        reads = self._reads
+        if reads is not None and path not in reads:
+            reads.append(path)
 
     # -- literals -----------------------------------------------------------------------------------
-    def int_val(self, value: int) -> z3.ArithRef:
-        return z3.IntVal(value, self.ctx)
-
-    def bool_val(self, value: bool) -> z3.BoolRef:
-        return z3.BoolVal(value, self.ctx)
-
-    def bv_val(self, value: int, width: int = 32) -> z3.BitVecRef:
-        return z3.BitVecVal(value, width, self.ctx)
+    def lift(self, value: Term) -> z3.ExprRef:
+        """A z3 term in this query's context for a value a formula folded to Python."""
+        return lift(value, self.ctx)
 
     def true(self) -> z3.BoolRef:
-        return self.bool_val(True)
+        return z3.BoolVal(True, self.ctx)
 
     def false(self) -> z3.BoolRef:
-        return self.bool_val(False)
+        return z3.BoolVal(False, self.ctx)
 
     # -- fields -------------------------------------------------------------------------------------
-    def field(self, record: Record, name: str) -> z3.ExprRef:
+    def field(self, record: Record, name: str) -> Term:
         path = f"{record.path}.{name}"
         self._touch(path)
         term = self._terms.get(path)
@@ -89,48 +88,43 @@ class Symbolic:
             return z3.Bool(path, self.ctx)
         return z3.Int(path, self.ctx)
 
-    def _literal(self, spec: FieldSpec, value: int | bool) -> z3.ExprRef:
-        if spec.kind is Kind.FLAGS:
-            return self.bv_val(int(value), spec.width)
-        if spec.kind is Kind.BOOL:
-            return self.bool_val(bool(value))
-        return self.int_val(int(value))
-
-    def _make(self, record: Record, name: str, path: str) -> z3.ExprRef:
+    def _make(self, record: Record, name: str, path: str) -> Term:
         spec = record.specs[name]
         value = record.values[name]
         if spec.kind is Kind.STRING:
             raise TypeError(f"{path} is a string field; rules compare strings concretely")
         if isinstance(value, SizeOfRevision):
             revision = self.field(record, "revision")
-            term: z3.ExprRef = self.int_val(0)
+            if isinstance(revision, int):
+                return dict(value.sizes).get(revision, 0)
+            term: z3.ExprRef = z3.IntVal(0, self.ctx)
             for rev, size in reversed(value.sizes):
-                term = z3.If(revision == rev, self.int_val(size), term)
+                term = z3.If(revision == rev, z3.IntVal(size, self.ctx), term)
             return z3.simplify(term)
         if isinstance(value, Open):
             const = self._const(spec, path)
             self.refs[path] = FieldRef(path, spec, given=False)
             self.domains[path] = self._domain(const, spec, value)
             return const
-        literal = self._literal(spec, value)
+        literal = bool(value) if spec.kind is Kind.BOOL else int(value)
         if self.fold_fixed:
             return literal
         const = self._const(spec, path)
         self.refs[path] = FieldRef(path, spec, given=True)
-        self.bindings[path] = const == literal
+        self.bindings[path] = const == lift(literal, self.ctx, const)
         return const
 
     def _domain(self, const: z3.ExprRef, spec: FieldSpec, value: Open) -> z3.BoolRef:
         if spec.kind is Kind.BOOL:
             if value.one_of is not None:
-                return z3.Or([const == self.bool_val(bool(v)) for v in value.one_of])
+                return z3.Or([const == bool(v) for v in value.one_of])
             return self.true()
         if spec.kind is Kind.FLAGS:
             assert isinstance(const, z3.BitVecRef)
             if value.one_of is not None:
-                return z3.Or([const == self.bv_val(v, spec.width) for v in value.one_of])
-            parts = [] if value.lo is None else [z3.UGE(const, self.bv_val(value.lo, spec.width))]
-            parts += [] if value.hi is None else [z3.ULE(const, self.bv_val(value.hi, spec.width))]
+                return z3.Or([const == z3.BitVecVal(v, spec.width, self.ctx) for v in value.one_of])
+            parts = [] if value.lo is None else [z3.UGE(const, z3.BitVecVal(value.lo, spec.width, self.ctx))]
+            parts += [] if value.hi is None else [z3.ULE(const, z3.BitVecVal(value.hi, spec.width, self.ctx))]
             return z3.And(parts) if parts else self.true()
         hi = C.MAXIMUM_GROUPS * self.per_group - 1 if spec.kind is Kind.PROCESSOR else spec.hi
         return self.int_domain(const, spec.lo, hi, value)
@@ -149,7 +143,7 @@ class Symbolic:
     def inf_present(self, name: str) -> bool:
         return name.lower() in self.config.inf
 
-    def inf(self, name: str) -> z3.ArithRef | None:
+    def inf(self, name: str) -> IntTerm | None:
         """The value in effect: the listed value, else the documented default (rules.md A31 for hidden
         keywords, per policy); None when absent with no default."""
         path = f"inf.{K.lookup(name).name if K.lookup(name) else name}"
@@ -158,7 +152,7 @@ class Symbolic:
             return self._terms[path]  # type: ignore[return-value]
         keyword = self.config.inf.get(name.lower())
         spec = K.lookup(name)
-        term: z3.ArithRef | None
+        term: IntTerm | None
         if keyword is None:
             if spec is not None and spec.hidden and self.config.policy.absent_hidden_keywords == "open":
                 term = z3.Int(path, self.ctx)
@@ -166,7 +160,7 @@ class Symbolic:
                 self.domains[path] = z3.Or([term == v for v in spec.values])
             else:
                 default = K.default_of(name, self.config.adapter.arch)
-                term = None if default is None else self.int_val(default)
+                term = default
         elif isinstance(keyword.value, str):
             term = None
         elif isinstance(keyword.value, Open):
@@ -174,7 +168,7 @@ class Symbolic:
             self.refs[path] = FieldRef(path, None, given=False)
             self.domains[path] = self.int_domain(term, 0, C.ULONG_MAX, keyword.value)
         elif self.fold_fixed:
-            term = self.int_val(keyword.value)
+            term = keyword.value
         else:
             term = z3.Int(path, self.ctx)
             self.refs[path] = FieldRef(path, None, given=True)
@@ -227,45 +221,44 @@ class Symbolic:
         return hex(int(value)) if spec.hi > C.ULONG_MAX else value
 
     # -- helpers over processors --------------------------------------------------------------------
-    def in_set(self, term: z3.ArithRef, cpus: Collection[int]) -> z3.BoolRef:
+    def in_set(self, term: IntTerm, cpus: Collection[int]) -> BoolTerm:
         """term ∈ cpus, as a disjunction of intervals of consecutive processor indexes."""
-        if z3.is_int_value(term):
-            return self.bool_val(term.as_long() in cpus)
+        if isinstance(term, int):
+            return term in cpus
         ranges: list[tuple[int, int]] = []
         for cpu in sorted(set(cpus)):
             if ranges and cpu == ranges[-1][1] + 1:
                 ranges[-1] = (ranges[-1][0], cpu)
             else:
                 ranges.append((cpu, cpu))
-        return z3.Or([term == lo if lo == hi else z3.And(term >= lo, term <= hi) for lo, hi in ranges]
-                     or [self.false()])
+        return Or([term == lo if lo == hi else z3.And(term >= lo, term <= hi) for lo, hi in ranges])
 
     def show_processor(self, index: int) -> str:
         return format_processor(index, self.per_group)
 
 
-def has(flags_term: z3.BitVecRef, bit: int) -> z3.BoolRef:
+def has(flags_term: FlagsTerm, bit: int) -> BoolTerm:
     return (flags_term & bit) != 0
 
 
-def pow2(term: z3.ArithRef) -> z3.BoolRef:
+def pow2(term: IntTerm) -> BoolTerm:
     """term is a power of two (32-bit unsigned range)."""
-    if z3.is_int_value(term):
-        value = term.as_long()
-        return z3.BoolVal(value > 0 and value & (value - 1) == 0, term.ctx)
+    if isinstance(term, int):
+        return term > 0 and term & (term - 1) == 0
     return z3.Or([term == (1 << k) for k in range(32)])
 
 
-def nextpow2(term: z3.ArithRef) -> z3.ArithRef:
+def nextpow2(term: IntTerm) -> IntTerm:
     """The smallest power of two ≥ term (1 for term ≤ 1), for the 32-bit range."""
-    if z3.is_int_value(term):
-        value = max(1, term.as_long())
-        return z3.IntVal(1 << (value - 1).bit_length(), term.ctx)
+    if isinstance(term, int):
+        return 1 << (max(1, term) - 1).bit_length()
     result: z3.ArithRef = z3.IntVal(1 << 32, term.ctx)
     for k in range(31, -1, -1):
         result = z3.If(term <= (1 << k), z3.IntVal(1 << k, term.ctx), result)
     return result
 
 
-def bool_to_int(term: z3.BoolRef) -> z3.ArithRef:
+def bool_to_int(term: BoolTerm) -> IntTerm:
+    if isinstance(term, bool):
+        return int(term)
     return z3.If(term, z3.IntVal(1, term.ctx), z3.IntVal(0, term.ctx))

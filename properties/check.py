@@ -8,6 +8,7 @@ import z3
 
 from vmqproof.model.config import Config
 from vmqproof.model.errors import ConfigError
+from vmqproof.model.logic import And, Not
 from vmqproof.model.solver import Decision, Outcome, Session
 from vmqproof.model.symbolic import Symbolic
 from vmqproof.properties.modes import derive_modes
@@ -30,8 +31,9 @@ def select_rules(config: Config, rule_ids: Iterable[str] | None = None) -> list[
     rules = list(all_rules())
     known = {r.id for r in rules}
     from vmqproof.properties.catalog import known_ids
-    ids = known_ids()
-    for rule_id in list(config.policy.disable) + list(config.policy.severity):
+    named = list(config.policy.disable) + list(config.policy.severity)
+    ids = known_ids() if named else ()
+    for rule_id in named:
         if rule_id not in ids:
             raise ConfigError(f"unknown rule id {rule_id!r}", file=config.path, path="policy")
     if rule_ids is not None:
@@ -46,11 +48,12 @@ def select_rules(config: Config, rule_ids: Iterable[str] | None = None) -> list[
 def check_config(config: Config, rule_ids: Iterable[str] | None = None,
                  timeout: float | None = DEFAULT_TIMEOUT) -> FileReport:
     rules = select_rules(config, rule_ids)
-    sym = Symbolic(config, z3.Context())
+    sym = Symbolic(config)
     planned = plan_obligations(config, sym, rules)
-    session = Session(sym.ctx, sym.domains.values(), timeout)
-    results = [_result(config, sym, rule, obligation, reads, session) for rule, obligation, reads in planned]
+    session = Session(sym.ctx if sym.domains else None, sym.domains.values(), timeout)
     readings = {r.id: r.reading(config) for r in rules if r.reading is not None}
+    results = [_result(config, sym, rule, obligation, reads, session, readings.get(rule.id))
+               for rule, obligation, reads in planned]
     return FileReport(path=config.path, results=tuple(results), readings=readings)
 
 
@@ -70,8 +73,8 @@ def plan_obligations(config: Config, sym: Symbolic, rules: Iterable[Rule]) -> Pl
         built = False
         generator = iter(rule.build(context))
         while True:
-            with sym.reading() as reads:
-                obligation = next(generator, None)
+            reads = sym.track_reads()
+            obligation = next(generator, None)
             if obligation is None:
                 break
             planned.append((rule, obligation, reads))
@@ -101,36 +104,33 @@ def _severity(config: Config, rule: Rule, obligation: Obligation | None) -> Seve
 
 
 def _result(config: Config, sym: Symbolic, rule: Rule, obligation: Obligation | None, reads: list[str],
-            session: Session) -> Result:
+            session: Session, reading: str | None) -> Result:
     severity = _severity(config, rule, obligation)
-    reading = rule.reading(config) if rule.reading is not None else None
-    common = dict(rule=rule.id, name=rule.name, severity=severity, sources=rule.source_urls, reading=reading)
     if obligation is None:
         why = ("not applicable to this adapter (NDIS version, role or adapter kind)" if not rule.applies_to(config)
                else "no instance of this rule in the configuration")
-        return Result(verdict=Verdict.NOT_APPLICABLE, instance="-", message=why, **common)  # type: ignore[arg-type]
+        return Result(rule.id, rule.name, severity, Verdict.NOT_APPLICABLE, "-", why, rule.source_urls,
+                      reading=reading)
     decision: Decision = session.decide(obligation.body, obligation.guard)
     verdict = _VERDICTS[decision.outcome]
+    if verdict is Verdict.HOLDS or verdict is Verdict.NOT_APPLICABLE:
+        return Result(rule.id, rule.name, severity, verdict, obligation.instance, obligation.message,
+                      rule.source_urls, reading=reading)
     if obligation.unspecified and verdict in (Verdict.VIOLATED, Verdict.CONDITIONAL):
         verdict = Verdict.UNSPECIFIED
-    counterexample: tuple[FieldValue, ...] = ()
-    witness: tuple[FieldValue, ...] = ()
-    line = None
-    if verdict in (Verdict.VIOLATED, Verdict.CONDITIONAL, Verdict.UNSPECIFIED, Verdict.UNKNOWN):
-        if sym.domains:
-            reads = reads + _open_fields(sym, obligation, reads)
-        counterexample = _values(sym, reads, decision.counterexample)
-        if decision.witness:
-            witness = _values(sym, reads, decision.witness)
-        line = next((line for v in counterexample if (line := config.line_of(v.path)) is not None), None) \
-            or config.line_of(obligation.instance.split(" ")[0])
+    if sym.domains:
+        reads = reads + _open_fields(sym, obligation, reads)
+    counterexample = _values(sym, reads, decision.counterexample)
+    witness = _values(sym, reads, decision.witness) if decision.witness else ()
+    line = next((line for v in counterexample if (line := config.line_of(v.path)) is not None), None) \
+        or config.line_of(obligation.instance.split(" ")[0])
     message = obligation.message
     if decision.outcome is Outcome.UNKNOWN:
         message = f"the solver could not decide this ({decision.reason})"
     legal_values = _legal_values(sym, obligation, session) if verdict is Verdict.CONDITIONAL else None
-    return Result(verdict=verdict, instance=obligation.instance, message=message,  # type: ignore[arg-type]
-                  counterexample=counterexample, witness=witness, line=line, legal_values=legal_values,
-                  **common)
+    return Result(rule.id, rule.name, severity, verdict, obligation.instance, message, rule.source_urls,
+                  counterexample=counterexample, witness=witness, reading=reading, line=line,
+                  legal_values=legal_values)
 
 
 def _legal_values(sym: Symbolic, obligation: Obligation, session: Session) -> str | None:
@@ -143,8 +143,8 @@ def _legal_values(sym: Symbolic, obligation: Obligation, session: Session) -> st
     var = sym.term_of(opened[0])
     if not z3.is_int(var):
         return None
-    guard = sym.true() if obligation.guard is None else obligation.guard
-    failing = z3.And(guard, z3.Not(obligation.body))
+    guard = True if obligation.guard is None else obligation.guard
+    failing = sym.lift(And(guard, Not(obligation.body)))
     intervals = legal_intervals(sym.ctx, var, sym.domains[opened[0]], failing,  # type: ignore[arg-type]
                                 Deadline.until(session.deadline))
     return None if intervals is None else f"{opened[0]} ∈ {format_intervals(intervals)}"
@@ -157,7 +157,7 @@ def _constants(obligation: Obligation) -> list[str]:
     seen: set[int] = set()
     while pending:
         term = pending.pop()
-        if term.get_id() in seen:
+        if isinstance(term, bool) or term.get_id() in seen:
             continue
         seen.add(term.get_id())
         if z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import z3
 
 from vmqproof.model.config import HEADER_SIZES, Config
+from vmqproof.model.logic import And, Implies, Not
 from vmqproof.model.symbolic import Symbolic
 from vmqproof.properties.check import obligation_severity, plan_obligations, select_rules
 from vmqproof.properties.registry import Obligation, Rule
@@ -30,11 +31,11 @@ class Instance:
 
     def holds(self, sym: Symbolic) -> z3.BoolRef:
         body = self.obligation.body
-        return body if self.obligation.guard is None else z3.Implies(self.obligation.guard, body)
+        return sym.lift(body if self.obligation.guard is None else Implies(self.obligation.guard, body))
 
     def failing(self, sym: Symbolic) -> z3.BoolRef:
-        guard = sym.true() if self.obligation.guard is None else self.obligation.guard
-        return z3.And(guard, z3.Not(self.obligation.body))
+        guard = True if self.obligation.guard is None else self.obligation.guard
+        return sym.lift(And(guard, Not(self.obligation.body)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +93,8 @@ def _derived(sym: Symbolic) -> dict[str, z3.BoolRef]:
         if record is None or name != "size" or "size" in record.given or record.path not in HEADER_SIZES:
             continue
         revision = sym.field(record, "revision")
-        size: z3.ArithRef = sym.int_val(0)
+        size: z3.ArithRef = z3.IntVal(0, sym.ctx)
         for rev, value in sorted(HEADER_SIZES[record.path].items(), reverse=True):
-            size = z3.If(revision == rev, sym.int_val(value), size)
+            size = z3.If(revision == rev, z3.IntVal(value, sym.ctx), size)
         derived[path] = sym.term_of(path) == size
     return derived

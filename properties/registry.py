@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import z3
 
 from vmqproof.model.config import Config
+from vmqproof.model.logic import BoolTerm
 from vmqproof.model.symbolic import Symbolic
 from vmqproof.properties.modes import Modes
 from vmqproof.properties.results import Severity
@@ -18,12 +18,13 @@ ANY_ROLE = frozenset({"pf", "vf"})
 
 @dataclass(frozen=True, slots=True)
 class Obligation:
-    """One instance of a rule: `guard ⇒ body` must hold for every completion of the open fields."""
+    """One instance of a rule: `guard ⇒ body` must hold for every completion of the open fields. Over fixed
+    fields only, body and guard are Python bools."""
 
     instance: str
-    body: z3.BoolRef
+    body: BoolTerm
     message: str
-    guard: z3.BoolRef | None = None
+    guard: BoolTerm | None = None
     severity: Severity | None = None      # overrides the rule's (a rule with a MUST and a SHOULD part)
     unspecified: bool = False             # failing means: the documentation does not cover this (A33)
 
@@ -50,10 +51,10 @@ class Rule:
     roles: frozenset[str] = ANY_ROLE
     physical_only: bool = False         # MSI-X rules do not hold virtual adapters (rules.md A36)
     reading: Callable[[Config], str] | None = None
+    source_urls: tuple[str, ...] = field(init=False)
 
-    @property
-    def source_urls(self) -> tuple[str, ...]:
-        return tuple(url_of(tag) for tag in self.sources)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source_urls", tuple(url_of(tag) for tag in self.sources))
 
     def applies_to(self, config: Config) -> bool:
         adapter = config.adapter

@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 import z3
+from vmqproof.model.logic import BoolTerm, Not
 from vmqproof.model.loader import loads_config
 from vmqproof.model.symbolic import Symbolic
 from vmqproof.properties.modes import Modes, derive_modes
@@ -37,18 +38,18 @@ def inf(values: dict[str, int | str | None]) -> str:
     return "[inf]\n" + "".join(f'"{k}" = {v}\n' for k, v in values.items() if v is not None)
 
 
-def fixed(term: z3.BoolRef) -> bool:
-    simple = z3.simplify(term)
-    assert z3.is_true(simple) or z3.is_false(simple), f"{term} depends on open values"
-    return z3.is_true(simple)
+def fixed(term: BoolTerm) -> bool:
+    """A mode over fixed fields folds to a Python bool."""
+    assert isinstance(term, bool), f"{term} depends on open values"
+    return term
 
 
-def outcomes(sym: Symbolic, term: z3.BoolRef) -> set[bool]:
+def outcomes(sym: Symbolic, term: BoolTerm) -> set[bool]:
     """The values `term` takes over the completions of the open fields."""
     found = set()
     for wanted in (True, False):
         solver = z3.Solver(ctx=sym.ctx)
-        solver.add(*sym.domains.values(), term if wanted else z3.Not(term))
+        solver.add(*sym.domains.values(), sym.lift(term if wanted else Not(term)))
         if solver.check() == z3.sat:
             found.add(wanted)
     return found

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-import z3
 
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Open, Record, VPort
 from vmqproof.model.symbolic import Symbolic
+from vmqproof.model.logic import And, BoolTerm, If, IntTerm, Or, Sum
 
 HEADER = frozenset({"type", "revision", "size"})
 
@@ -21,13 +21,13 @@ def present(config: Config, *sections: str) -> Iterator[Record]:
             yield record
 
 
-def count_equal(sym: Symbolic, terms: Sequence[z3.ArithRef], target: int) -> z3.ArithRef | int:
+def count_equal(sym: Symbolic, terms: Sequence[IntTerm], target: int) -> IntTerm | int:
     """How many of `terms` equal `target`: a Python int when all are fixed, else a z3 sum."""
-    fixed = sum(1 for t in terms if z3.is_int_value(t) and t.as_long() == target)
-    open_terms = [t for t in terms if not z3.is_int_value(t)]
+    fixed = sum(1 for t in terms if isinstance(t, int) and t == target)
+    open_terms = [t for t in terms if not isinstance(t, int)]
     if not open_terms:
         return fixed
-    return z3.Sum([z3.If(t == target, sym.int_val(1), sym.int_val(0)) for t in open_terms]) + fixed
+    return Sum([If(t == target, 1, 0) for t in open_terms]) + fixed
 
 
 def processors(sym: Symbolic, cpus: Sequence[int]) -> str:
@@ -51,7 +51,7 @@ def pf_vports(config: Config) -> list[VPort]:
     return [v for v in config.vports if v.is_pf]
 
 
-def not_zeroed(sym: Symbolic, record: Record) -> z3.BoolRef:
+def not_zeroed(sym: Symbolic, record: Record) -> BoolTerm:
     """rules.md A7 reading (iii): a current structure zeroed apart from its header stands for NULL."""
     open_fields = []
     for name, value in record.values.items():
@@ -60,13 +60,13 @@ def not_zeroed(sym: Symbolic, record: Record) -> z3.BoolRef:
         if isinstance(value, Open):
             open_fields.append(sym.field(record, name) != 0)
         elif value:
-            return sym.true()
-    return z3.Or(open_fields) if open_fields else sym.false()
+            return True
+    return Or(open_fields) if open_fields else False
 
 
 def header_is(sym: Symbolic, record: Record, sizes: dict[int, int],
-              object_type: int = C.NDIS_OBJECT_TYPE_DEFAULT) -> z3.BoolRef:
+              object_type: int = C.NDIS_OBJECT_TYPE_DEFAULT) -> BoolTerm:
     """The NDIS_OBJECT_HEADER has `object_type` and one of the revisions of `sizes` with that revision's size."""
     revision, size = sym.field(record, "revision"), sym.field(record, "size")
-    return z3.And(sym.field(record, "type") == object_type,
-                  z3.Or([z3.And(revision == r, size == s) for r, s in sizes.items()]))
+    return And(sym.field(record, "type") == object_type,
+                  Or([And(revision == r, size == s) for r, s in sizes.items()]))

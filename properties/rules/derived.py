@@ -9,6 +9,7 @@ import z3
 from vmqproof.model import constants as C
 from vmqproof.model.config import HEADER_SIZES, HEADER_TYPES, Config, Record
 from vmqproof.model.symbolic import bool_to_int, has, nextpow2, pow2
+from vmqproof.model.logic import And, BoolTerm, If, Implies, IntTerm, Not, Or, Sum, decided
 from vmqproof.properties.modes import keyword_equals, keyword_is_one
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.results import Severity
@@ -33,11 +34,11 @@ MASKED: dict[str, tuple[str, ...]] = {
 }
 
 
-def combined(instance: str, parts: Sequence[tuple[z3.BoolRef, str]], lead: str) -> Obligation:
+def combined(instance: str, parts: Sequence[tuple[BoolTerm, str]], lead: str) -> Obligation:
     """One obligation for all `parts`; the message names the parts that fail (all, when undecided)."""
-    failing = [text for formula, text in parts if not z3.is_true(z3.simplify(formula))]
+    failing = [text for formula, text in parts if decided(formula) is not True]
     shown = failing or [text for _, text in parts]
-    return Obligation(instance, z3.And([formula for formula, _ in parts]), lead + "; ".join(shown))
+    return Obligation(instance, And([formula for formula, _ in parts]), lead + "; ".join(shown))
 
 
 @rule("D-7", "nic-switch-flag-implications", "warning", "D1 S2",
@@ -47,21 +48,21 @@ def nic_switch_flag_implications(cx: RuleContext) -> Iterator[Obligation]:
     for record in present(cx.config, "nic_switch.hardware", "nic_switch.current"):
         caps = cx.sym.field(record, "nic_switch_capabilities")
         parts = [
-            (z3.Implies(has(caps, PER_PF_VPORT_RSS), has(caps, C.CAPS_RSS_ON_PF_VPORTS)),
+            (Implies(has(caps, PER_PF_VPORT_RSS), has(caps, C.CAPS_RSS_ON_PF_VPORTS)),
              "a per-PF-VPort RSS flag (0x100–0x1000) without RSS_ON_PF_VPORTS_SUPPORTED (0x80)"),
-            (z3.Implies(has(caps, C.CAPS_TABLE_SIZE_RESTRICTED), has(caps, C.CAPS_PER_VPORT_TABLE)),
+            (Implies(has(caps, C.CAPS_TABLE_SIZE_RESTRICTED), has(caps, C.CAPS_PER_VPORT_TABLE)),
              "INDIRECTION_TABLE_SIZE_RESTRICTED (0x1000) without RSS_PER_PF_VPORT_INDIRECTION_TABLE_SUPPORTED "
              "(0x100)"),
-            (z3.Implies(has(caps, C.CAPS_NDIS660_FLAGS), cx.sym.field(record, "revision") == 3),
+            (Implies(has(caps, C.CAPS_NDIS660_FLAGS), cx.sym.field(record, "revision") == 3),
              "an NDIS 6.60 flag (0x40–0x1000) in a structure whose revision is not 3"),
-            (z3.Implies(has(caps, C.CAPS_RSS_ON_PF_VPORTS), has(caps, C.CAPS_SINGLE_VPORT_POOL)),
+            (Implies(has(caps, C.CAPS_RSS_ON_PF_VPORTS), has(caps, C.CAPS_SINGLE_VPORT_POOL)),
              "RSS_ON_PF_VPORTS_SUPPORTED (0x80) without SINGLE_VPORT_POOL (0x10)"),
         ]
         yield combined(record.path, parts, "NicSwitchCapabilities has ")
 
 
-def reserved_parts(cx: RuleContext, record: Record) -> list[tuple[z3.BoolRef, str]]:
-    parts: list[tuple[z3.BoolRef, str]] = []
+def reserved_parts(cx: RuleContext, record: Record) -> list[tuple[BoolTerm, str]]:
+    parts: list[tuple[BoolTerm, str]] = []
     for name, spec in record.specs.items():
         if name in MASKED[record.path]:
             assert spec.flags is not None
@@ -76,7 +77,7 @@ def reserved_parts(cx: RuleContext, record: Record) -> list[tuple[z3.BoolRef, st
         # A fixed field that complies adds nothing; leaving it out keeps the report to the fields at stake.
         if record.is_open(name) or (isinstance(value, int) and value & unknown):
             term = cx.sym.field(record, name)
-            parts.append(((term & unknown) == 0 if z3.is_bv(term) else term == 0, text))
+            parts.append(((term & unknown) == 0 if not isinstance(term, z3.ArithRef) else term == 0, text))
     return parts
 
 
@@ -90,16 +91,16 @@ def unknown_bits_zero(cx: RuleContext) -> Iterator[Obligation]:
         if parts:
             yield combined(record.path, parts, "undocumented bits or reserved fields are set: ")
         else:
-            yield Obligation(record.path, cx.sym.true(), "no undocumented bit or reserved field is set")
+            yield Obligation(record.path, True, "no undocumented bit or reserved field is set")
 
 
-def nic_switch_sections(cx: RuleContext) -> Iterator[tuple[Record, z3.BoolRef]]:
+def nic_switch_sections(cx: RuleContext) -> Iterator[tuple[Record, BoolTerm]]:
     """The present NIC switch capability sections, each with the guard that it is reported (A7 iii)."""
     for record in present(cx.config, "nic_switch.hardware", "nic_switch.current"):
-        yield record, cx.sym.true() if record.path.endswith("hardware") else not_zeroed(cx.sym, record)
+        yield record, True if record.path.endswith("hardware") else not_zeroed(cx.sym, record)
 
 
-def _revision(cx: RuleContext, record: Record) -> z3.ArithRef:
+def _revision(cx: RuleContext, record: Record) -> IntTerm:
     return cx.sym.field(record, "revision")
 
 
@@ -173,18 +174,18 @@ def header_sanity(cx: RuleContext) -> Iterator[Obligation]:
     for record in header_records(cx.config):
         sizes = HEADER_SIZES[record.path]
         revision, size = _revision(cx, record), sym.field(record, "size")
-        least: z3.ArithRef = sym.int_val(0)
+        least: IntTerm = 0
         for number, bytes_ in sorted(sizes.items()):
-            least = z3.If(revision == number, sym.int_val(bytes_), least)
+            least = If(revision == number, int(bytes_), least)
         parts = [(sym.field(record, "type") == HEADER_TYPES[record.path], f"Type is not {HEADER_TYPES[record.path]:#x}"),
-                 (z3.And(revision >= 1, revision <= max(sizes)), f"Revision is not 1…{max(sizes)}"),
+                 (And(revision >= 1, revision <= max(sizes)), f"Revision is not 1…{max(sizes)}"),
                  (size >= least, "Size is below NDIS_SIZEOF of its revision")]
         ndis_filled = record.path == "rss_processors"
         for since, names in _revision_fields(record).items():
             for name in names:
                 if ndis_filled and name not in record.given:
                     continue
-                parts.append((z3.Implies(sym.field(record, name) != 0, revision >= since),
+                parts.append((Implies(sym.field(record, name) != 0, revision >= since),
                               f"{name} (a revision {since} field) is set in a revision below {since}"))
         yield combined(record.path, parts, "header: ")
 
@@ -195,7 +196,7 @@ def msix_physical_limits(cx: RuleContext) -> Iterator[Obligation]:
     sym, config = cx.sym, cx.config
     if config.msix is not None:
         table_size = sym.field(config.msix.record, "table_size")
-        yield Obligation("msix", z3.And(table_size >= 1, table_size <= C.PCIE_MSIX_TABLE_MAX),
+        yield Obligation("msix", And(table_size >= 1, table_size <= C.PCIE_MSIX_TABLE_MAX),
                          f"the MSI-X table size is outside the PCIe range 1…{C.PCIE_MSIX_TABLE_MAX}")
     capabilities = config.structure("rss_capabilities")
     if capabilities is not None:
@@ -229,18 +230,18 @@ def indirection_table_limits(cx: RuleContext) -> Iterator[Obligation]:
         for_default, per_non_default = sym.field(record, ITE_DEFAULT), sym.field(record, ITE_NON_DEFAULT)
         restricted = has(sym.field(record, "nic_switch_capabilities"), C.CAPS_TABLE_SIZE_RESTRICTED)
         parts = [
-            (z3.Or(for_default == 0, pow2(for_default)), "NumberOfIndirectionTableEntriesForDefaultVPort is not a "
+            (Or(for_default == 0, pow2(for_default)), "NumberOfIndirectionTableEntriesForDefaultVPort is not a "
                                                            "power of 2"),
-            (z3.Or(per_non_default == 0, pow2(per_non_default)), "NumberOfIndirectionTableEntriesPerNonDefaultPFVPort "
+            (Or(per_non_default == 0, pow2(per_non_default)), "NumberOfIndirectionTableEntriesPerNonDefaultPFVPort "
                                                                    "is not a power of 2"),
-            (z3.Implies(restricted, z3.And(
+            (Implies(restricted, And(
                 for_default >= nextpow2(sym.field(record, "max_num_queue_pairs_for_default_vport")),
                 per_non_default >= nextpow2(sym.field(record, "max_num_queue_pairs_per_non_default_vport")))),
              "under INDIRECTION_TABLE_SIZE_RESTRICTED an entry count is below nextpow2 of its queue-pair maximum"),
         ]
         obligation = combined(record.path, parts, "indirection-table entry counts: ")
         yield Obligation(obligation.instance, obligation.body, obligation.message,
-                         guard=z3.And(reported, _revision(cx, record) == 3))
+                         guard=And(reported, _revision(cx, record) == 3))
     separate = config.policy.vport_table_size == "separate"
     for vport in pf_vports(config):
         limits = switch_limit(cx, ITE_DEFAULT, 3), switch_limit(cx, ITE_NON_DEFAULT, 3)
@@ -251,11 +252,11 @@ def indirection_table_limits(cx: RuleContext) -> Iterator[Obligation]:
             bound, member = ((for_default, "NumberOfIndirectionTableEntriesForDefaultVPort") if vport.id == 0 else
                              (per_non_default, "NumberOfIndirectionTableEntriesPerNonDefaultPFVPort"))
         else:
-            bound = z3.If(for_default <= per_non_default, for_default, per_non_default)
+            bound = If(for_default <= per_non_default, for_default, per_non_default)
             member = "the smaller of the two NIC switch indirection-table entry counts (A32)"
         yield Obligation(vport.record.path, sym.field(vport.record, "indirection_table_size") <= bound,
                          f"{vport_name(vport)}'s IndirectionTableSize exceeds {member}",
-                         guard=z3.And(applies, sym.field(vport.record, "vmmq")))
+                         guard=And(applies, sym.field(vport.record, "vmmq")))
 
 
 @rule("D-5", "queue-pair-arithmetic", "warning", "S12 D1 S2",
@@ -268,14 +269,14 @@ def queue_pair_arithmetic(cx: RuleContext) -> Iterator[Obligation]:
         pairs = sym.field(record, "max_num_queue_pairs")
         revision = _revision(cx, record)
         obligation = combined(record.path, [
-            (z3.Implies(revision == 3, sym.field(record, "max_num_queue_pairs_for_default_vport")
+            (Implies(revision == 3, sym.field(record, "max_num_queue_pairs_for_default_vport")
                         <= pairs - (sym.field(record, "max_num_vports") - 1)),
              "MaxNumQueuePairsForDefaultVPort leaves fewer than one queue pair per other VPort"),
             (sym.field(record, "max_num_queue_pairs_per_non_default_vport") <= pairs,
              "MaxNumQueuePairsPerNonDefaultVPort exceeds MaxNumQueuePairs"),
         ], "queue-pair maxima: ")
         yield Obligation(obligation.instance, obligation.body, obligation.message,
-                         guard=z3.And(reported, revision >= 2))
+                         guard=And(reported, revision >= 2))
     vport = default_vport(cx.config.vports)
     limit = switch_limit(cx, "max_num_queue_pairs_for_default_vport", 3)
     if vport is not None and limit is not None:
@@ -294,16 +295,16 @@ def rss_capable_vport_bound(cx: RuleContext) -> Iterator[Obligation]:
         capable, vports = sym.field(record, "max_num_rss_capable_non_default_pf_vports"), sym.field(record,
                                                                                                  "max_num_vports")
         single_pool = has(sym.field(record, "nic_switch_capabilities"), C.CAPS_SINGLE_VPORT_POOL)
-        yield Obligation(record.path, z3.And(capable <= vports - 1, z3.Implies(
-            z3.Not(single_pool), capable <= vports - sym.field(record, "max_num_vfs"))),
+        yield Obligation(record.path, And(capable <= vports - 1, Implies(
+            Not(single_pool), capable <= vports - sym.field(record, "max_num_vfs"))),
             "MaxNumRssCapableNonDefaultPFVPorts exceeds the non-default VPorts the switch can have (MaxNumVPorts − 1, "
             "or MaxNumVPorts − MaxNumVFs without SINGLE_VPORT_POOL)",
-            guard=z3.And(reported, _revision(cx, record) == 3))
+            guard=And(reported, _revision(cx, record) == 3))
     limit = switch_limit(cx, "max_num_rss_capable_non_default_pf_vports", 3)
     candidates = [v for v in non_default(cx.config.vports) if v.is_pf]
     if limit is None or not candidates:
         return
-    with_vmmq = z3.Sum([bool_to_int(sym.field(v.record, "vmmq")) for v in candidates])
+    with_vmmq = Sum([bool_to_int(sym.field(v.record, "vmmq")) for v in candidates])
     yield Obligation("vports", with_vmmq <= limit[0],
                      "more non-default PF VPorts have VMMQ than MaxNumRssCapableNonDefaultPFVPorts", guard=limit[1])
 
@@ -320,19 +321,19 @@ def vmmq_end_to_end(cx: RuleContext) -> Iterator[Obligation]:
     preferred = keyword_equals(sym, "*SriovPreferred", 1)
     parts = [
         (sym.inf("*RssOnHostVPorts") != 0, "*RssOnHostVPorts is 0"),
-        (z3.Or(preferred, z3.And(keyword_equals(sym, "*SriovPreferred", 0),
+        (Or(preferred, And(keyword_equals(sym, "*SriovPreferred", 0),
                                  keyword_equals(sym, "*RssOrVmqPreference", 1))),
          "the keywords do not make the NIC switch creatable (NSP-11)"),
-        (sym.bool_val(config.adapter.ndis_version >= (6, 60)), f"the adapter registers NDIS {config.adapter.ndis}"),
+        (config.adapter.ndis_version >= (6, 60), f"the adapter registers NDIS {config.adapter.ndis}"),
     ]
     if hardware is not None:
         caps = sym.field(hardware, "nic_switch_capabilities")
         needed = C.CAPS_RSS_ON_PF_VPORTS | C.CAPS_PER_VPORT_TABLE | C.CAPS_SINGLE_VPORT_POOL
-        without_sriov = z3.Or(z3.Not(keyword_is_one(sym, "*SRIOV")), z3.Not(preferred))
+        without_sriov = Or(Not(keyword_is_one(sym, "*SRIOV")), Not(preferred))
         parts += [((caps & needed) == needed, "the hardware caps lack RSS_ON_PF_VPORTS_SUPPORTED, "
                    "RSS_PER_PF_VPORT_INDIRECTION_TABLE_SUPPORTED or SINGLE_VPORT_POOL"),
                   (_revision(cx, hardware) == 3, "the NIC switch capabilities are not revision 3"),
-                  (z3.Implies(without_sriov, has(caps, C.CAPS_WITHOUT_IOV)),
+                  (Implies(without_sriov, has(caps, C.CAPS_WITHOUT_IOV)),
                    "VMMQ without SR-IOV needs NIC_SWITCH_WITHOUT_IOV_SUPPORTED")]
     if parameters is not None:
         parts.append((_revision(cx, parameters) == 2, "the NIC switch parameters are not revision 2"))
@@ -376,13 +377,13 @@ def per_queue_vector_budget(cx: RuleContext) -> Iterator[Obligation]:
     pf = pf_vports(config)
     if pf:
         yield Obligation("msix (VMMQ queue pairs)",
-                         z3.Sum([sym.field(v.record, "num_queue_pairs") for v in pf]) <= sym.field(msix, "table_size"),
+                         Sum([sym.field(v.record, "num_queue_pairs") for v in pf]) <= sym.field(msix, "table_size"),
                          "the MSI-X table has fewer entries than the PF VPorts' queue pairs", guard=modes.vmmq_en)
     hardware = config.structure("nic_switch.hardware")
     if hardware is not None:
         yield Obligation("msix (MaxNumQueuePairs)", sym.field(hardware, "max_num_queue_pairs") <= sym.field(msix, "table_size"),
                          "the MSI-X table has fewer entries than MaxNumQueuePairs", severity=Severity.INFO,
-                         guard=z3.And(modes.vmmq_sup, _revision(cx, hardware) >= 2))
+                         guard=And(modes.vmmq_sup, _revision(cx, hardware) >= 2))
 
 
 @rule("D-13", "rss-queue-keyword-within-hardware", "warning", "S10 D6",
@@ -407,7 +408,7 @@ def rss_processors_distinct(cx: RuleContext) -> Iterator[Obligation]:
         return
     cpus = [p.cpu for p in info.processors]
     repeated = sorted(cpu for cpu in info.cpus if cpus.count(cpu) > 1) if len(cpus) != len(info.cpus) else []
-    yield Obligation("rss_processors", cx.sym.bool_val(not repeated),
+    yield Obligation("rss_processors", not repeated,
                      f"processors listed more than once: {processors(cx.sym, repeated)}")
 
 
@@ -434,9 +435,9 @@ def symmetric_single_value(cx: RuleContext) -> Iterator[Obligation]:
         return
     sym = cx.sym
     first = sym.field(others[0].record, "num_queue_pairs")
-    yield Obligation("vports", z3.And([sym.field(v.record, "num_queue_pairs") == first for v in others[1:]]),
+    yield Obligation("vports", And([sym.field(v.record, "num_queue_pairs") == first for v in others[1:]]),
                      "the non-default VPorts do not share one NumQueuePairs value in symmetric mode",
-                     guard=z3.Not(has(sym.field(hardware, "nic_switch_capabilities"), C.CAPS_ASYMMETRIC)))
+                     guard=Not(has(sym.field(hardware, "nic_switch_capabilities"), C.CAPS_ASYMMETRIC)))
 
 
 @rule("D-18", "sriov-and-vmq-vport-pool", "warning", "D1 S17 S9",
@@ -450,13 +451,13 @@ def sriov_and_vmq_pool(cx: RuleContext) -> Iterator[Obligation]:
     parameters = config.structure("nic_switch.parameters")
     vports, vfs = sym.field(hardware, "max_num_vports"), sym.field(hardware, "max_num_vfs")
     single_pool = has(sym.field(hardware, "nic_switch_capabilities"), C.CAPS_SINGLE_VPORT_POOL)
-    parts = [(z3.Implies(z3.And(z3.Not(single_pool), cx.modes.vmq_sup), vports - vfs >= 1),
+    parts = [(Implies(And(Not(single_pool), cx.modes.vmq_sup), vports - vfs >= 1),
               "without SINGLE_VPORT_POOL, MaxNumVFs leaves no VPort for VM queues")]
     if config.vports or parameters is not None:
         pf_count = sum(1 for v in non_default(config.vports) if v.is_pf)
         allocated = (sym.field(parameters, "num_vfs") if parameters is not None else
                      len({v.record.values["attached_function_id"] for v in config.vports if not v.is_pf}))
-        parts.append((z3.Implies(single_pool, pf_count + allocated <= vports - 1),
+        parts.append((Implies(single_pool, pf_count + allocated <= vports - 1),
                       f"the {pf_count} non-default PF VPorts and a VPort per allocated VF exhaust the pool"))
     obligation = combined(hardware.path, parts, "the VPort pool: ")
     yield Obligation(obligation.instance, obligation.body, obligation.message,

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import z3
 
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, NIC_SWITCH_FIELDS
 from vmqproof.model.symbolic import has
+from vmqproof.model.logic import And, BoolTerm, Implies, Not, Or
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import not_zeroed
 
@@ -37,31 +37,31 @@ def _reading(config: Config) -> str:
     return f"A7/A9 {config.policy.current_caps_when_disabled}"
 
 
-def _reported(cx: RuleContext, section: str) -> z3.BoolRef:
-    return cx.sym.bool_val(cx.config.structure(section) is not None)
+def _reported(cx: RuleContext, section: str) -> BoolTerm:
+    return cx.config.structure(section) is not None
 
 
-def _pairing(cx: RuleContext, hardware: str, current: str, waived: z3.BoolRef, what: str) -> Obligation:
+def _pairing(cx: RuleContext, hardware: str, current: str, waived: BoolTerm, what: str) -> Obligation:
     """D10: the hardware pointer is non-NULL ⇔ the current one is; `waived` exempts a NULL current pointer."""
     hw, cur = _reported(cx, hardware), _reported(cx, current)
-    body = z3.And(z3.Implies(cur, hw), z3.Implies(z3.And(hw, z3.Not(waived)), cur))
+    body = And(Implies(cur, hw), Implies(And(hw, Not(waived)), cur))
     return Obligation(hardware.split(".")[0], body,
                       f"the hardware and current {what} capabilities are not reported together (one section "
                       "is absent, i.e. a NULL pointer)")
 
 
-def _specified(cx: RuleContext) -> z3.BoolRef:
+def _specified(cx: RuleContext) -> BoolTerm:
     """The keywords select an interface by the INF-SRIOV-2 table (A33 rows are not judged)."""
-    return z3.Not(cx.modes.selection_unspecified)
+    return Not(cx.modes.selection_unspecified)
 
 
-def _sriov_disabled_nsc_null_scope(cx: RuleContext) -> z3.BoolRef:
+def _sriov_disabled_nsc_null_scope(cx: RuleContext) -> BoolTerm:
     """SR-IOV is not enabled and S13's rule applies: NDIS < 6.60 or no NIC_SWITCH_WITHOUT_IOV_SUPPORTED."""
     hardware = cx.config.structure(NSC_HARDWARE)
-    without_iov = cx.sym.false() if hardware is None else has(cx.sym.field(hardware, "nic_switch_capabilities"),
+    without_iov = False if hardware is None else has(cx.sym.field(hardware, "nic_switch_capabilities"),
                                                               C.CAPS_WITHOUT_IOV)
-    legacy_era = cx.sym.bool_val(cx.config.adapter.ndis_version < NIC_SWITCH_WITHOUT_IOV_FROM)
-    return z3.And(_specified(cx), z3.Not(cx.modes.sriov_en), z3.Or(legacy_era, z3.Not(without_iov)))
+    legacy_era = cx.config.adapter.ndis_version < NIC_SWITCH_WITHOUT_IOV_FROM
+    return And(_specified(cx), Not(cx.modes.sriov_en), Or(legacy_era, Not(without_iov)))
 
 
 @rule("HWA-1", "receive-filter-pointers-paired", "error", "D10",
@@ -71,8 +71,8 @@ def _sriov_disabled_nsc_null_scope(cx: RuleContext) -> z3.BoolRef:
 def receive_filter_pointers(cx: RuleContext) -> Iterator[Obligation]:
     if not cx.config.describes_capabilities:
         return
-    disabled = z3.And(_specified(cx), z3.Not(z3.Or(cx.modes.vmq_en, cx.modes.sriov_en)))
-    waived = disabled if cx.config.policy.current_caps_when_disabled == "legacy" else cx.sym.false()
+    disabled = And(_specified(cx), Not(Or(cx.modes.vmq_en, cx.modes.sriov_en)))
+    waived = disabled if cx.config.policy.current_caps_when_disabled == "legacy" else False
     yield _pairing(cx, RFC_HARDWARE, RFC_CURRENT, waived, "receive-filter")
 
 
@@ -83,7 +83,7 @@ def nic_switch_pointers(cx: RuleContext) -> Iterator[Obligation]:
     if not cx.config.describes_capabilities:
         return
     legacy = cx.config.policy.current_caps_when_disabled == "legacy"
-    waived = _sriov_disabled_nsc_null_scope(cx) if legacy else cx.sym.false()
+    waived = _sriov_disabled_nsc_null_scope(cx) if legacy else False
     yield _pairing(cx, NSC_HARDWARE, NSC_CURRENT, waived, "NIC switch")
 
 
@@ -97,11 +97,11 @@ def sriov_disabled_current_null(cx: RuleContext) -> Iterator[Obligation]:
         return
     reading = config.policy.current_caps_when_disabled
     current = config.structure(NSC_CURRENT)
-    reported = cx.sym.bool_val(current is not None)
+    reported = current is not None
     if current is not None and reading == "zeroed":
         reported = not_zeroed(cx.sym, current)
-    guard = cx.sym.false() if reading == "strict" else _sriov_disabled_nsc_null_scope(cx)
-    yield Obligation(NSC_CURRENT, z3.Not(reported),
+    guard = False if reading == "strict" else _sriov_disabled_nsc_null_scope(cx)
+    yield Obligation(NSC_CURRENT, Not(reported),
                      "SR-IOV is not enabled but current NIC switch capabilities are reported" if reading != "strict"
                      else "reading strict: D10 (HWA-2) takes priority over S13's NULL rule", guard=guard)
 
@@ -115,9 +115,9 @@ def sriov_enabled_current_complete(cx: RuleContext) -> Iterator[Obligation]:
     if not config.has_inf or (hardware is None and current is None):
         return
     if hardware is None or current is None:
-        same = sym.false()
+        same = False
     else:
-        same = z3.And([sym.field(hardware, spec.name) == sym.field(current, spec.name) for spec in NIC_SWITCH_FIELDS])
+        same = And([sym.field(hardware, spec.name) == sym.field(current, spec.name) for spec in NIC_SWITCH_FIELDS])
     yield Obligation(NSC_CURRENT, same, "SR-IOV is enabled but the current NIC switch capabilities differ from the "
                                         "hardware ones", guard=cx.modes.sriov_en)
 
@@ -129,7 +129,7 @@ def pointers_need_revision_2(cx: RuleContext) -> Iterator[Obligation]:
     new_enough = cx.config.adapter.ndis_version >= C.ndis_tuple(HWA_REVISION_2_FROM)
     for section in (RFC_HARDWARE, RFC_CURRENT, NSC_HARDWARE, NSC_CURRENT):
         if cx.config.structure(section) is not None:
-            yield Obligation(section, cx.sym.bool_val(new_enough),
+            yield Obligation(section, bool(new_enough),
                              f"the miniport registers NDIS {cx.config.adapter.ndis}, whose hardware-assist "
                              "attributes (revision 1) have no pointer to this structure")
 

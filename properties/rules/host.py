@@ -51,7 +51,7 @@ def sum_of_queues_disjoint(cx: RuleContext) -> Iterator[Obligation]:
                 shared = set(a) & set(b)
                 if shared:
                     overlaps.append(f"{first} and {second} share {_shown(host, shared)}")
-        yield Obligation(f"host.teams[{index}]", cx.sym.bool_val(not overlaps),
+        yield Obligation(f"host.teams[{index}]", not overlaps,
                          f"team {team.name} (sum-of-queues): " + ("; ".join(overlaps) or "disjoint"))
 
 
@@ -69,7 +69,7 @@ def min_queues_identical(cx: RuleContext) -> Iterator[Obligation]:
             continue
         first_name, first = sets[0]
         differing = [f"{name} has {_shown(host, cpus)}" for name, cpus in sets[1:] if set(cpus) != set(first)]
-        yield Obligation(f"host.teams[{index}]", cx.sym.bool_val(not differing),
+        yield Obligation(f"host.teams[{index}]", not differing,
                          f"team {team.name} (min-queues): {first_name} has {_shown(host, first)}, "
                          + "; ".join(differing or ["the others the same"]))
 
@@ -84,7 +84,7 @@ def processors_exist(cx: RuleContext) -> Iterator[Obligation]:
         named = [("base_processor", setting.base), ("max_processor", setting.max)]
         named += [(f"processors[{i}]", cpu) for i, (cpu, _) in enumerate(setting.processors)]
         missing = [f"{name} {host.show(cpu)}" for name, cpu in named if cpu not in host.processors]
-        yield Obligation(f"host.adapters[{index}].{kind}", cx.sym.bool_val(not missing),
+        yield Obligation(f"host.adapters[{index}].{kind}", not missing,
                          f"{adapter.name} {kind.upper()} names processors the host does not have: "
                          + ", ".join(missing))
 
@@ -98,7 +98,7 @@ def base_processor_not_zero(cx: RuleContext) -> Iterator[Obligation]:
     for index, adapter, kind, setting in _settings(host):
         if not setting.enabled:
             continue
-        yield Obligation(f"host.adapters[{index}].{kind}", cx.sym.bool_val(setting.base != 0),
+        yield Obligation(f"host.adapters[{index}].{kind}", setting.base != 0,
                          f"{adapter.name} {kind.upper()} starts at processor 0:0")
 
 
@@ -111,7 +111,7 @@ def smt_even_processors(cx: RuleContext) -> Iterator[Obligation]:
     for index, adapter, kind, setting in _settings(host):
         odd = [f"{name} {host.show(cpu)}" for name, cpu in (("base", setting.base), ("max", setting.max))
                if (cpu % host.procs_per_group) % 2]
-        yield Obligation(f"host.adapters[{index}].{kind}", cx.sym.bool_val(not odd),
+        yield Obligation(f"host.adapters[{index}].{kind}", not odd,
                          f"{adapter.name} {kind.upper()} has an odd " + " and ".join(odd) + " with SMT on")
 
 
@@ -126,7 +126,7 @@ def processors_on_numa_node(cx: RuleContext) -> Iterator[Obligation]:
             continue
         node = host.numa_nodes[adapter.numa_node]
         outside = [cpu for cpu in host.processor_set(setting) if cpu not in node]
-        yield Obligation(f"host.adapters[{index}].{kind}", cx.sym.bool_val(not outside),
+        yield Obligation(f"host.adapters[{index}].{kind}", not outside,
                          f"{adapter.name} (NUMA node {adapter.numa_node}) {kind.upper()} uses processors on another "
                          f"node: {_shown(host, outside)}")
 

@@ -38,7 +38,7 @@ def enum_default_declared(cx: RuleContext) -> Iterator[Obligation]:
             ok = any(v.strip().lower() == default.value.strip().lower()
                      or (number is not None and parse_number(v) == number) for v in values)
             text = f"has default {default.value!r}, which is not one of its enum values {{{', '.join(values)}}}"
-        yield Obligation(where(declaration, "default"), cx.sym.bool_val(ok),
+        yield Obligation(where(declaration, "default"), bool(ok),
                          f"{declaration.keyword} (enum) {text}")
 
 
@@ -73,7 +73,7 @@ def numeric_default_in_range(cx: RuleContext) -> Iterator[Obligation]:
             elif default is not None and (default - low) % step:
                 problems.append(f"has default {default}, not min {low} plus a multiple of step {step}")
         value = "default" if declaration.get("default") is not None else None
-        yield Obligation(where(declaration, value), cx.sym.bool_val(not problems),
+        yield Obligation(where(declaration, value), not problems,
                          f"{declaration.keyword} ({declaration.type}) " + "; ".join(problems or ["is well formed"]))
 
 
@@ -88,7 +88,7 @@ def declared_type_matches(cx: RuleContext) -> Iterator[Obligation]:
         if spec is None:
             continue
         ok = declaration.is_enum if spec.kind == "enum" else declaration.is_numeric
-        yield Obligation(where(declaration, "type"), cx.sym.bool_val(ok),
+        yield Obligation(where(declaration, "type"), bool(ok),
                          f"{declaration.keyword} is declared as {declaration.type or 'no type'!s}; the standardized "
                          f"definition is {spec.kind}")
 
@@ -106,13 +106,13 @@ def hidden_keywords_not_in_inf(cx: RuleContext) -> Iterator[Obligation]:
         declaration = model.declaration(spec.name)
         write = model.write(spec.name)
         if declaration is not None:
-            yield Obligation(where(declaration), cx.sym.false(),
+            yield Obligation(where(declaration), False,
                              f"{spec.name} is hidden and must not be specified in the INF, but it is declared")
         elif write is not None:
-            yield Obligation(f"HKR.{write.name}", cx.sym.false(),
+            yield Obligation(f"HKR.{write.name}", False,
                              f"{spec.name} is hidden and must not be specified in the INF, but it is written")
         else:
-            yield Obligation(f"INF ({spec.name})", cx.sym.true(), f"{spec.name} is not specified in the INF")
+            yield Obligation(f"INF ({spec.name})", True, f"{spec.name} is not specified in the INF")
 
 
 @rule("INF-DECL-4", "template-placeholders", "info", "S10",
@@ -122,7 +122,7 @@ def template_placeholders(cx: RuleContext) -> Iterator[Obligation]:
     if model is None:
         return
     names = [name for name, _ in model.placeholders]
-    yield Obligation("INF template", cx.sym.bool_val(not names),
+    yield Obligation("INF template", not names,
                      "the INF is a template with placeholders " + ", ".join(names[:8])
                      + (" …" if len(names) > 8 else "") + "; values holding them are read literally")
 
@@ -141,7 +141,7 @@ def vmmq_supports_all_rss_keywords(cx: RuleContext) -> Iterator[Obligation]:
     if vmmq is None:
         return
     missing = [name for name in RSS_KEYWORDS if model.declaration(name) is None]
-    yield Obligation(where(vmmq), cx.sym.bool_val(not missing),
+    yield Obligation(where(vmmq), not missing,
                      "the model declares *RssOnHostVPorts (VMMQ) but not the standardized RSS keywords "
                      + ", ".join(missing))
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import z3
 
 from vmqproof.model import constants as C
 from vmqproof.model import keywords as K
 from vmqproof.model.symbolic import has
+from vmqproof.model.logic import And, IntTerm, Not, Or
 from vmqproof.properties.modes import keyword_is_one
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.results import Severity
@@ -26,12 +26,12 @@ def instance(name: str) -> str:
     return f'inf."{name}"'
 
 
-def keyword(cx: RuleContext, name: str) -> z3.ArithRef | None:
+def keyword(cx: RuleContext, name: str) -> IntTerm | None:
     """The value of a keyword listed in `[inf]`; None when it is absent."""
     return cx.sym.inf(name) if cx.sym.inf_present(name) else None
 
 
-def in_effect(cx: RuleContext, name: str) -> z3.ArithRef:
+def in_effect(cx: RuleContext, name: str) -> IntTerm:
     """The value in effect of a keyword with a documented default."""
     term = cx.sym.inf(name)
     assert term is not None, f"{name} has a documented default"
@@ -60,10 +60,10 @@ def value_obligations(cx: RuleContext, names: tuple[str, ...]) -> Iterator[Oblig
             continue
         legal = legal_values(cx, spec)
         if isinstance(legal, range):
-            body = z3.And(term >= legal.start, term <= legal.stop - 1)
+            body = And(term >= legal.start, term <= legal.stop - 1)
             text = f"outside its documented range [{legal.start}, {legal.stop - 1}]"
         else:
-            body = z3.Or([term == v for v in legal])
+            body = Or([term == v for v in legal])
             text = "not one of its documented values {" + ", ".join(map(str, legal)) + "}"
         yield Obligation(instance(spec.name), body, f"{spec.name} is {text}")
 
@@ -125,8 +125,8 @@ def max_rss_processors_not_limiting(cx: RuleContext) -> Iterator[Obligation]:
     if rsc is None or msix is None or limit is None:
         return
     messages = cx.sym.field(rsc, "number_of_interrupt_messages")
-    capped = z3.And(messages < cx.sym.field(msix.record, "table_size"), messages == limit)
-    yield Obligation(instance("*MaxRssProcessors"), z3.Not(capped),
+    capped = And(messages < cx.sym.field(msix.record, "table_size"), messages == limit)
+    yield Obligation(instance("*MaxRssProcessors"), Not(capped),
                      "VMMQ is enabled and NumberOfInterruptMessages equals *MaxRssProcessors, below the MSI-X "
                      "table size: the keyword limits the reported message count", guard=cx.modes.vmmq_en)
 
@@ -140,7 +140,7 @@ def vmq_preference_advertising(cx: RuleContext) -> Iterator[Obligation]:
         return
     sym = cx.sym
     advertised = has(sym.field(current, "supported_queue_properties"), C.SQP_VM_QUEUE)
-    guard = z3.And(keyword_is_one(sym, "*RssOrVmqPreference"), z3.Not(keyword_is_one(sym, "*SriovPreferred")))
+    guard = And(keyword_is_one(sym, "*RssOrVmqPreference"), Not(keyword_is_one(sym, "*SriovPreferred")))
     yield Obligation(current.path, advertised == keyword_is_one(sym, "*VMQ"),
                      "with VMQ preference, the current capabilities advertise VM_QUEUE_SUPPORTED (0x2) exactly "
                      "when *VMQ = 1, and they do not", guard=guard)
@@ -153,7 +153,7 @@ def interface_selection_table(cx: RuleContext) -> Iterator[Obligation]:
     if not cx.config.has_inf:
         return
     read_selection(cx)
-    yield Obligation("inf", z3.Not(cx.modes.selection_unspecified),
+    yield Obligation("inf", Not(cx.modes.selection_unspecified),
                      "*SriovPreferred, *RssOrVmqPreference, *SRIOV and *VMQ form a combination the selection "
                      "table does not cover (A33): which interface is enabled is unspecified", unspecified=True)
 
@@ -166,25 +166,25 @@ def advertise_enabled_interface_only(cx: RuleContext) -> Iterator[Obligation]:
     config, sym, modes = cx.config, cx.sym, cx.modes
     if not config.has_inf:
         return
-    specified = z3.Not(modes.selection_unspecified)
+    specified = Not(modes.selection_unspecified)
     rfc = config.structure("receive_filter.current")
     if rfc is not None:
         read_selection(cx)
-        yield Obligation(rfc.path, z3.Or(modes.vmq_en, modes.sriov_en),
+        yield Obligation(rfc.path, Or(modes.vmq_en, modes.sriov_en),
                          "the current receive-filter capabilities advertise VM_QUEUE_SUPPORTED (0x2) but neither "
                          "VMQ nor SR-IOV is enabled",
-                         guard=z3.And(specified, has(sym.field(rfc, "supported_queue_properties"),
+                         guard=And(specified, has(sym.field(rfc, "supported_queue_properties"),
                                                      C.SQP_VM_QUEUE)))
     hardware = config.structure("nic_switch.hardware")
-    without_iov = sym.false() if hardware is None else has(sym.field(hardware, "nic_switch_capabilities"),
+    without_iov = False if hardware is None else has(sym.field(hardware, "nic_switch_capabilities"),
                                                            C.CAPS_WITHOUT_IOV)
     for nsc in present(config, "nic_switch.current"):
         reported = not_zeroed(sym, nsc)
         read_selection(cx)
-        yield Obligation(nsc.path, z3.Or(modes.sriov_en, z3.And(modes.vmq_en, without_iov)),
+        yield Obligation(nsc.path, Or(modes.sriov_en, And(modes.vmq_en, without_iov)),
                          "current NIC switch capabilities are reported but neither SR-IOV nor VMQ with "
                          "NIC_SWITCH_WITHOUT_IOV_SUPPORTED (0x40) in the hardware capabilities is enabled",
-                         guard=z3.And(specified, reported))
+                         guard=And(specified, reported))
 
 
 @rule("INF-RSS-3", "balanced-profile-no-processor-keywords", "error", "S10",
@@ -195,7 +195,7 @@ def balanced_profile(cx: RuleContext) -> Iterator[Obligation]:
     if profile is None:
         return
     given = [n for n in PROCESSOR_KEYWORDS if cx.sym.inf_present(n)]
-    yield Obligation(instance(PROFILE), cx.sym.bool_val(not given),
+    yield Obligation(instance(PROFILE), not given,
                      "*RSSProfile is 6 (NdisRssProfileBalanced), which cannot be combined with "
                      + (", ".join(given) if given else "processor or NUMA keywords"), guard=profile == BALANCED)
 
@@ -208,7 +208,7 @@ def rss_max_proc_number(cx: RuleContext) -> Iterator[Obligation]:
     yield from value_obligations(cx, (name,))
     if cx.sym.inf_present(name):
         yield Obligation(f"{instance(name)} (needs *RssMaxProcGroup)",
-                         cx.sym.bool_val(cx.sym.inf_present("*RssMaxProcGroup")),
+                         bool(cx.sym.inf_present("*RssMaxProcGroup")),
                          "*RssMaxProcNumber is specified without *RssMaxProcGroup", severity=Severity.WARNING)
 
 
@@ -219,7 +219,7 @@ def rss_base_not_above_max(cx: RuleContext) -> Iterator[Obligation]:
     if not any(cx.sym.inf_present(n) for n in BASE_AND_MAX):
         return
     base_group, base_number, max_group, max_number = (in_effect(cx, n) for n in BASE_AND_MAX)
-    yield Obligation("inf", z3.Or(base_group < max_group, z3.And(base_group == max_group, base_number <= max_number)),
+    yield Obligation("inf", Or(base_group < max_group, And(base_group == max_group, base_number <= max_number)),
                      "the RSS base processor (*RssBaseProcGroup:*RssBaseProcNumber) lies after the maximum "
                      "processor (*RssMaxProcGroup:*RssMaxProcNumber): no processor is a candidate")
 

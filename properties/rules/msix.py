@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import z3
 
+from vmqproof.model.logic import Or
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 
 
@@ -25,7 +25,7 @@ def message_per_rss_processor(cx: RuleContext) -> Iterator[Obligation]:
             continue
         seen.add(processor.cpu)
         covered = processor.cpu in fixed_targets
-        body = cx.sym.true() if covered else z3.Or([t == processor.cpu for t in open_targets] or [cx.sym.false()])
+        body = True if covered else Or([t == processor.cpu for t in open_targets] or [False])
         yield Obligation(f"rss_processors.processors[{index}]", body,
                          f"no MSI-X message targets RSS processor {cx.sym.show_processor(processor.cpu)}")
 

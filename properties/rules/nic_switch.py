@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-import z3
 
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Record, Value, VPort
 from vmqproof.model.symbolic import Symbolic, has, nextpow2, pow2
+from vmqproof.model.logic import And, BoolTerm, FlagsTerm, If, IntTerm, Not, Term
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import header_is, non_default, not_zeroed, pf_vports, present
 
@@ -16,11 +16,11 @@ HARDWARE = "nic_switch.hardware"
 CURRENT = "nic_switch.current"
 LAST_REVISION = max(C.NSC_SIZES)
 
-Term = Callable[[Record], z3.ExprRef]
+Term = Callable[[Record], Term]
 
 
-def _all(parts: Sequence[z3.BoolRef]) -> z3.BoolRef | None:
-    return z3.And(parts) if parts else None
+def _all(parts: Sequence[BoolTerm]) -> BoolTerm | None:
+    return And(parts) if parts else None
 
 
 def _per_section(cx: RuleContext, body: Term, message: str, *, since: int = 1, premise: Term | None = None,
@@ -38,7 +38,7 @@ def _per_section(cx: RuleContext, body: Term, message: str, *, since: int = 1, p
         yield Obligation(record.path, body(record), message, guard=_all(guards))
 
 
-def _caps(cx: RuleContext, record: Record) -> z3.BitVecRef:
+def _caps(cx: RuleContext, record: Record) -> FlagsTerm:
     return cx.sym.field(record, "nic_switch_capabilities")
 
 
@@ -61,8 +61,8 @@ def caps_header(cx: RuleContext) -> Iterator[Obligation]:
 @rule("NSC-2", "vmmq-caps-revision-3", "error", "S2",
       "A driver that advertises VMMQ reports revision 3: vmmq_sup ⇒ Revision = 3 ∧ Size = 132.")
 def vmmq_revision_3(cx: RuleContext) -> Iterator[Obligation]:
-    def body(record: Record) -> z3.BoolRef:
-        return z3.And(cx.sym.field(record, "revision") == 3, cx.sym.field(record, "size") == C.NSC_SIZES[3])
+    def body(record: Record) -> BoolTerm:
+        return And(cx.sym.field(record, "revision") == 3, cx.sym.field(record, "size") == C.NSC_SIZES[3])
     yield from _per_section(cx, body, "the NIC switch advertises VMMQ (RSS_ON_PF_VPORTS_SUPPORTED) but the "
                                       "structure is not NDIS_NIC_SWITCH_CAPABILITIES_REVISION_3 of size 132",
                             premise=_vmmq_sup(cx))
@@ -79,7 +79,7 @@ def revision_2_from_630(cx: RuleContext) -> Iterator[Obligation]:
       "Revision ≥ 2 ⇒ NumTotalMacAddresses = NumMacAddressesPerPort = NumVlansPerPort = 0.")
 def legacy_counts_zero(cx: RuleContext) -> Iterator[Obligation]:
     names = ("num_total_mac_addresses", "num_mac_addresses_per_port", "num_vlans_per_port")
-    yield from _per_section(cx, lambda r: z3.And([cx.sym.field(r, n) == 0 for n in names]),
+    yield from _per_section(cx, lambda r: And([cx.sym.field(r, n) == 0 for n in names]),
                             "a revision 2 or later structure sets NumTotalMacAddresses, NumMacAddressesPerPort or "
                             "NumVlansPerPort, which must be 0", since=2)
 
@@ -123,7 +123,7 @@ def _power_of_two(cx: RuleContext, name: str, member: str, since: int) -> Iterat
     """rules.md A19: reading (a) the value is a power of 2; reading (b) the field holds the exponent."""
     exponent = cx.config.policy.queue_pairs_power_of_two == "exponent"
 
-    def body(record: Record) -> z3.BoolRef:
+    def body(record: Record) -> BoolTerm:
         value = cx.sym.field(record, name)
         return value <= 31 if exponent else pow2(value)
     yield from _per_section(cx, body, f"{member} is an exponent of 2 above 31 (reading A19 b)" if exponent
@@ -187,10 +187,10 @@ def vmmq_per_vport_table(cx: RuleContext) -> Iterator[Obligation]:
 @rule("NSC-15", "hash-flags-all-or-none", "error", "S2",
       "HASH_FUNCTION (0x200), HASH_TYPE (0x400) and HASH_KEY (0x800) are all set or all clear.")
 def hash_flags_all_or_none(cx: RuleContext) -> Iterator[Obligation]:
-    def body(record: Record) -> z3.BoolRef:
+    def body(record: Record) -> BoolTerm:
         caps = _caps(cx, record)
         function = has(caps, C.CAPS_HASH_FUNCTION)
-        return z3.And(function == has(caps, C.CAPS_HASH_TYPE), function == has(caps, C.CAPS_HASH_KEY))
+        return And(function == has(caps, C.CAPS_HASH_TYPE), function == has(caps, C.CAPS_HASH_KEY))
     yield from _per_section(cx, body, "the per-PF-VPort hash flags HASH_FUNCTION (0x200), HASH_TYPE (0x400) and "
                                       "HASH_KEY (0x800) are neither all set nor all clear", since=2)
 
@@ -217,7 +217,7 @@ def symmetric_queue_pairs(cx: RuleContext) -> Iterator[Obligation]:
         yield Obligation(vport.record.path, pairs == cx.sym.field(first.record, "num_queue_pairs"),
                          f"VPort {vport.id} has a different number of queue pairs from VPort {first.id}, and the "
                          "hardware NIC switch capabilities lack ASYMMETRIC_QUEUE_PAIRS_FOR_NONDEFAULT_VPORT_SUPPORTED "
-                         "(0x4)", guard=z3.Not(has(_caps(cx, hardware), C.CAPS_ASYMMETRIC)))
+                         "(0x4)", guard=Not(has(_caps(cx, hardware), C.CAPS_ASYMMETRIC)))
 
 
 @rule("NSC-17", "restricted-table-size", "error", "S2 D1 S4",
@@ -235,7 +235,7 @@ def restricted_table_size(cx: RuleContext) -> Iterator[Obligation]:
         yield Obligation(vport.record.path, size == nextpow2(sym.field(vport.record, "num_queue_pairs")),
                          f"VPort {vport.id}'s indirection table size is not its queue-pair count rounded up to a "
                          "power of 2, which RSS_PER_PF_VPORT_INDIRECTION_TABLE_SIZE_RESTRICTED (0x1000) requires",
-                         guard=z3.And(has(_caps(cx, hardware), C.CAPS_TABLE_SIZE_RESTRICTED),
+                         guard=And(has(_caps(cx, hardware), C.CAPS_TABLE_SIZE_RESTRICTED),
                                       sym.field(vport.record, "vmmq")))
 
 
@@ -247,16 +247,16 @@ def vmmq_capacity(cx: RuleContext) -> Iterator[Obligation]:
     names = ("max_num_rss_capable_non_default_pf_vports", "max_num_queue_pairs_for_default_vport",
              "number_of_indirection_table_entries_for_default_vport",
              "number_of_indirection_table_entries_per_non_default_pf_vport")
-    yield from _per_section(cx, lambda r: z3.And([cx.sym.field(r, n) >= 1 for n in names]),
+    yield from _per_section(cx, lambda r: And([cx.sym.field(r, n) >= 1 for n in names]),
                             "the NIC switch advertises VMMQ but MaxNumRssCapableNonDefaultPFVPorts, "
                             "MaxNumQueuePairsForDefaultVPort or an indirection-table entry count is 0", since=3,
                             premise=_vmmq_sup(cx), sections=(HARDWARE,))
 
 
-def _first_vmmq_table_size(sym: Symbolic, vports: Sequence[VPort], otherwise: z3.ArithRef) -> z3.ArithRef:
+def _first_vmmq_table_size(sym: Symbolic, vports: Sequence[VPort], otherwise: IntTerm) -> IntTerm:
     """The indirection_table_size of the first of `vports` with VMMQ (chosen by the solver where vmmq is open),
     else `otherwise`."""
-    chain: list[tuple[z3.BoolRef, z3.ArithRef]] = []
+    chain: list[tuple[BoolTerm, IntTerm]] = []
     for vport in vports:
         vmmq = vport.record.values["vmmq"]
         if vmmq is False:
@@ -266,7 +266,7 @@ def _first_vmmq_table_size(sym: Symbolic, vports: Sequence[VPort], otherwise: z3
             break
     term = otherwise
     for vmmq_on, size in reversed(chain):
-        term = z3.If(vmmq_on, size, term)
+        term = If(vmmq_on, size, term)
     return term
 
 
@@ -298,18 +298,18 @@ def vlan_needs_vfs(cx: RuleContext) -> Iterator[Obligation]:
       "NIC_SWITCH_WITHOUT_IOV_SUPPORTED (0x40) ⇒ ndis ≥ 6.60 ∧ vmq_sup; and without SR-IOV enabled, a NIC switch "
       "and VM queues do not coexist.")
 def nic_switch_without_iov(cx: RuleContext) -> Iterator[Obligation]:
-    ndis_660 = cx.sym.bool_val(cx.config.adapter.ndis_version >= (6, 60))
-    yield from _per_section(cx, lambda _: z3.And(ndis_660, cx.modes.vmq_sup),
+    ndis_660 = cx.config.adapter.ndis_version >= (6, 60)
+    yield from _per_section(cx, lambda _: And(ndis_660, cx.modes.vmq_sup),
                             "NIC_SWITCH_WITHOUT_IOV_SUPPORTED (0x40) is set but the miniport does not both "
                             "register NDIS 6.60 or later and advertise VMQ (VM_QUEUE_SUPPORTED)", since=2,
                             premise=_caps_have(cx, C.CAPS_WITHOUT_IOV), sections=(HARDWARE,))
     config = cx.config
     if config.structure("nic_switch.parameters") is None and not config.vports:
         return
-    yield Obligation("queues", cx.sym.bool_val(not config.queues),
+    yield Obligation("queues", not config.queues,
                      f"VM queues ({len(config.queues)}) exist beside a NIC switch while SR-IOV is not enabled; "
                      "without SR-IOV, VM queue allocation and NIC switch creation exclude each other",
-                     guard=z3.Not(cx.modes.sriov_en))
+                     guard=Not(cx.modes.sriov_en))
 
 
 @rule("NSC-23", "vf-reports-no-nic-switch", "error", "S13",
@@ -319,10 +319,10 @@ def nic_switch_without_iov(cx: RuleContext) -> Iterator[Obligation]:
 def vf_reports_no_nic_switch(cx: RuleContext) -> Iterator[Obligation]:
     for section in (HARDWARE, CURRENT):
         record = cx.config.structure(section)
-        reported = cx.sym.bool_val(record is not None)
+        reported = record is not None
         if record is not None and section == CURRENT:
             reported = not_zeroed(cx.sym, record)
-        yield Obligation(section, z3.Not(reported),
+        yield Obligation(section, Not(reported),
                          f"a VF miniport reports {section.split('.')[1]} NIC switch capabilities; only the PF does")
 
 
@@ -334,9 +334,9 @@ def vport_pool_accounting(cx: RuleContext) -> Iterator[Obligation]:
         return
     count = sum(1 for v in non_default(cx.config.vports) if v.is_pf)
 
-    def body(record: Record) -> z3.BoolRef:
+    def body(record: Record) -> BoolTerm:
         vports = cx.sym.field(record, "max_num_vports")
-        pool = z3.If(has(_caps(cx, record), C.CAPS_SINGLE_VPORT_POOL), vports - 1,
+        pool = If(has(_caps(cx, record), C.CAPS_SINGLE_VPORT_POOL), vports - 1,
                      vports - cx.sym.field(record, "max_num_vfs"))
         return count <= pool
     yield from _per_section(cx, body, f"{count} non-default PF VPorts exceed the pool (MaxNumVPorts − 1 with "
@@ -352,7 +352,7 @@ def one_vport_per_vf(cx: RuleContext) -> Iterator[Obligation]:
         if not vport.is_pf:
             by_vf.setdefault(vport.record.values["attached_function_id"], []).append(vport)
     for vf, attached in by_vf.items():
-        yield Obligation(f"vf:{vf}", cx.sym.bool_val(len(attached) <= 1),
+        yield Obligation(f"vf:{vf}", len(attached) <= 1,
                          f"VPorts {', '.join(str(v.id) for v in attached)} are all attached to VF {vf}; only one "
                          "VPort attaches to a VF")
 

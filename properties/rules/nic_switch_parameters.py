@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import z3
 
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config
+from vmqproof.model.logic import And, Or
 from vmqproof.properties.modes import keyword_equals
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import default_vport, header_is
@@ -33,7 +33,7 @@ def revision_2_for_vmmq(cx: RuleContext) -> Iterator[Obligation]:
     if record is None:
         return
     sym = cx.sym
-    yield Obligation(NSP, z3.And(sym.field(record, "revision") == 2, sym.field(record, "size") == C.NSP_SIZES[2]),
+    yield Obligation(NSP, And(sym.field(record, "revision") == 2, sym.field(record, "size") == C.NSP_SIZES[2]),
                      "the adapter supports VMMQ (RSS_ON_PF_VPORTS_SUPPORTED) but the NIC switch parameters are "
                      "not Revision 2 with Size 552", guard=cx.modes.vmmq_sup)
 
@@ -56,7 +56,7 @@ def default_vport_queue_pairs(cx: RuleContext) -> Iterator[Obligation]:
     if hardware is not None:
         pairs = sym.field(record, "num_queue_pairs_for_default_vport")
         maximum = sym.field(hardware, "max_num_queue_pairs_for_default_vport")
-        yield Obligation(NSP, z3.And(pairs >= 1, pairs <= maximum),
+        yield Obligation(NSP, And(pairs >= 1, pairs <= maximum),
                          "NumQueuePairsForDefaultVPort is 0 or exceeds the hardware "
                          "MaxNumQueuePairsForDefaultVPort", guard=sym.field(record, "revision") == 2)
 
@@ -109,7 +109,7 @@ def default_vport_on_pf(cx: RuleContext) -> Iterator[Obligation]:
         return
     vport = default_vport(vports)
     if vport is None:
-        yield Obligation("vports", cx.sym.false(), "VPorts are listed but none is the default VPort (id 0)")
+        yield Obligation("vports", False, "VPorts are listed but none is the default VPort (id 0)")
         return
     yield Obligation("vports", cx.sym.field(vport.record, "attached_function_id") == C.NDIS_PF_FUNCTION_ID,
                      f"the default VPort ({vport.record.path}) is attached to a VF, not to the PF")
@@ -125,7 +125,7 @@ def _absent_hidden_keywords(config: Config) -> str:
 def vmmq_needs_creatable_switch(cx: RuleContext) -> Iterator[Obligation]:
     sym = cx.sym
     sriov_preferred = keyword_equals(sym, "*SriovPreferred", 1)
-    yield Obligation("inf", z3.Or(sriov_preferred, z3.And(keyword_equals(sym, "*SriovPreferred", 0),
+    yield Obligation("inf", Or(sriov_preferred, And(keyword_equals(sym, "*SriovPreferred", 0),
                                                           keyword_equals(sym, "*RssOrVmqPreference", 1))),
                      "VMMQ is enabled on a VPort but NDIS cannot create a NIC switch: neither *SriovPreferred = 1 "
                      "nor (*SriovPreferred = 0 and *RssOrVmqPreference = 1)", guard=cx.modes.vmmq_en)

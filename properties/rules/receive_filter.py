@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-import z3
 
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Record
 from vmqproof.model.symbolic import has
+from vmqproof.model.logic import And, BoolTerm, If, Not, Or
 from vmqproof.properties.modes import keyword_equals
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.results import Severity
@@ -31,10 +31,10 @@ VM_QUEUES_ENABLED = C.ENABLED_QUEUE_TYPES.by_name()["VM_QUEUES_ENABLED"]
 MIN_FIELD_TESTS_PER_COALESCING_FILTER = 5
 MIN_COALESCING_FILTERS = 10
 
-Term = Callable[[Record], z3.BoolRef]
+Term = Callable[[Record], BoolTerm]
 
 
-def _guards(cx: RuleContext, record: Record, since: int, premise: z3.BoolRef | None) -> z3.BoolRef | None:
+def _guards(cx: RuleContext, record: Record, since: int, premise: BoolTerm | None) -> BoolTerm | None:
     """A current structure zeroed apart from its header stands for NULL (A7 iii, as for the NIC switch
     capabilities); a field of revision `since` exists only from that revision."""
     parts = [] if record.path == HARDWARE else [not_zeroed(cx.sym, record)]
@@ -42,23 +42,23 @@ def _guards(cx: RuleContext, record: Record, since: int, premise: z3.BoolRef | N
         parts.append(cx.sym.field(record, "revision") >= since)
     if premise is not None:
         parts.append(premise)
-    return z3.And(parts) if parts else None
+    return And(parts) if parts else None
 
 
 def _per_section(cx: RuleContext, body: Term, message: str, *, since: int = 1,
-                 premise: z3.BoolRef | None = None) -> Iterator[Obligation]:
+                 premise: BoolTerm | None = None) -> Iterator[Obligation]:
     """One value obligation per present section (both the hardware and the current capabilities)."""
     for record in present(cx.config, HARDWARE, CURRENT):
         yield Obligation(record.path, body(record), message, guard=_guards(cx, record, since, premise))
 
 
-def _hardware(cx: RuleContext, body: Term, message: str, premise: z3.BoolRef) -> Iterator[Obligation]:
+def _hardware(cx: RuleContext, body: Term, message: str, premise: BoolTerm) -> Iterator[Obligation]:
     """An obligation on the hardware capabilities, which the `*_sup` premises are about."""
     for record in present(cx.config, HARDWARE):
         yield Obligation(record.path, body(record), message, guard=premise)
 
 
-def _current(cx: RuleContext, body: Term, message: str, premise: z3.BoolRef) -> Iterator[Obligation]:
+def _current(cx: RuleContext, body: Term, message: str, premise: BoolTerm) -> Iterator[Obligation]:
     """An obligation on the current capabilities when an interface is enabled (a zeroed structure is no excuse)."""
     for record in present(cx.config, CURRENT):
         yield Obligation(record.path, body(record), message, guard=premise)
@@ -72,12 +72,12 @@ def _sqp_has(cx: RuleContext, bit: int) -> Term:
     return _has(cx, "supported_queue_properties", bit)
 
 
-def _vmq_or_sriov_sup(cx: RuleContext) -> z3.BoolRef:
-    return z3.Or(cx.modes.vmq_sup, cx.modes.sriov_sup)
+def _vmq_or_sriov_sup(cx: RuleContext) -> BoolTerm:
+    return Or(cx.modes.vmq_sup, cx.modes.sriov_sup)
 
 
-def _vmq_or_sriov_en(cx: RuleContext) -> z3.BoolRef:
-    return z3.Or(cx.modes.vmq_en, cx.modes.sriov_en)
+def _vmq_or_sriov_en(cx: RuleContext) -> BoolTerm:
+    return Or(cx.modes.vmq_en, cx.modes.sriov_en)
 
 
 @rule("RF-CAP-1", "receive-filter-caps-header", "error", "D3 H1 H3",
@@ -91,8 +91,8 @@ def caps_header(cx: RuleContext) -> Iterator[Obligation]:
 @rule("RF-CAP-2", "receive-filter-caps-revision-2-from-ndis-630", "error", "S15",
       "From NDIS 6.30 the driver sets revision 2: ndis ≥ 6.30 ⇒ Revision = 2 ∧ Size = 84.", min_ndis="6.30")
 def revision_2_from_630(cx: RuleContext) -> Iterator[Obligation]:
-    def body(record: Record) -> z3.BoolRef:
-        return z3.And(cx.sym.field(record, "revision") == 2, cx.sym.field(record, "size") == C.RFC_SIZES[2])
+    def body(record: Record) -> BoolTerm:
+        return And(cx.sym.field(record, "revision") == 2, cx.sym.field(record, "size") == C.RFC_SIZES[2])
     yield from _per_section(cx, body, "the miniport registers NDIS 6.30 or later but the structure is not "
                                       "NDIS_RECEIVE_FILTER_CAPABILITIES_REVISION_2 of size 84")
 
@@ -137,8 +137,8 @@ def coalescing_supported(cx: RuleContext) -> Iterator[Obligation]:
       "NDIS ≥ 6.30: no LOOKAHEAD_SPLIT_SUPPORTED (0x4), MinLookaheadSplitSize = MaxLookaheadSplitSize = 0.",
       min_ndis="6.30")
 def no_lookahead_split(cx: RuleContext) -> Iterator[Obligation]:
-    def body(record: Record) -> z3.BoolRef:
-        return z3.And(z3.Not(_sqp_has(cx, SQP_LOOKAHEAD_SPLIT)(record)),
+    def body(record: Record) -> BoolTerm:
+        return And(Not(_sqp_has(cx, SQP_LOOKAHEAD_SPLIT)(record)),
                       cx.sym.field(record, "min_lookahead_split_size") == 0,
                       cx.sym.field(record, "max_lookahead_split_size") == 0)
     yield from _per_section(cx, body, "lookahead split is not supported from NDIS 6.30, but LOOKAHEAD_SPLIT_SUPPORTED "
@@ -161,7 +161,7 @@ def no_lbfo_queue_modes(cx: RuleContext) -> Iterator[Obligation]:
     if cx.config.adapter.ndis_version < NDIS_RENAMING_BIT_0X40:
         forbidden |= SQP_BIT_0X40
         names = "IMPLAT_MIN_OF_QUEUES_MODE (0x40) or " + names
-    yield from _per_section(cx, lambda record: z3.Not(_sqp_has(cx, forbidden)(record)),
+    yield from _per_section(cx, lambda record: Not(_sqp_has(cx, forbidden)(record)),
                             f"SupportedQueueProperties set {names}, which are for LBFO filters, not miniports")
 
 
@@ -184,11 +184,11 @@ def mac_header_supported(cx: RuleContext) -> Iterator[Obligation]:
       "vmq_sup ∨ (sriov_sup ∧ ndis ≥ 6.30) ⇒ MAC_HEADER_DEST_ADDR_SUPPORTED (0x1) in the hardware "
       "SupportedMacHeaderFields.")
 def mac_dest_addr_supported(cx: RuleContext) -> Iterator[Obligation]:
-    since_630 = cx.sym.bool_val(cx.config.adapter.ndis_version >= (6, 30))
+    since_630 = cx.config.adapter.ndis_version >= (6, 30)
     yield from _hardware(cx, _has(cx, "supported_mac_header_fields", MAC_DEST_ADDR),
                          "VMQ (or, from NDIS 6.30, SR-IOV) is supported but SupportedMacHeaderFields lack "
                          "MAC_HEADER_DEST_ADDR_SUPPORTED (0x1)",
-                         z3.Or(cx.modes.vmq_sup, z3.And(cx.modes.sriov_sup, since_630)))
+                         Or(cx.modes.vmq_sup, And(cx.modes.sriov_sup, since_630)))
 
 
 def _num_queues_reading(config: Config) -> str:
@@ -203,8 +203,8 @@ def num_queues_by_interface(cx: RuleContext) -> Iterator[Obligation]:
     sriov_wins = cx.config.policy.sriov_and_vmq_num_queues == "sriov-wins"
     for record in present(cx.config, CURRENT):
         num_queues = cx.sym.field(record, "num_queues")
-        body = (z3.If(modes.sriov_en, num_queues == 0, num_queues >= 1) if sriov_wins
-                else z3.If(modes.vmq_en, num_queues >= 1, num_queues == 0))
+        body = (If(modes.sriov_en, num_queues == 0, num_queues >= 1) if sriov_wins
+                else If(modes.vmq_en, num_queues >= 1, num_queues == 0))
         yield Obligation(record.path, body,
                          "the current NumQueues does not match the enabled interface (0 with SR-IOV, at least 1 "
                          f"with VMQ; with both, reading A10 {cx.config.policy.sriov_and_vmq_num_queues})",
@@ -238,12 +238,12 @@ def vm_queues_enabled(cx: RuleContext) -> Iterator[Obligation]:
 @rule("RF-CAP-18", "packet-coalescing-minimums", "error", "D3",
       "Revision 2: MaxFieldTestsPerPacketCoalescingFilter is 0 or ≥ 5, MaxPacketCoalescingFilters is 0 or ≥ 10.")
 def packet_coalescing_minimums(cx: RuleContext) -> Iterator[Obligation]:
-    def zero_or_at_least(record: Record, name: str, minimum: int) -> z3.BoolRef:
+    def zero_or_at_least(record: Record, name: str, minimum: int) -> BoolTerm:
         value = cx.sym.field(record, name)
-        return z3.Or(value == 0, value >= minimum)
+        return Or(value == 0, value >= minimum)
 
-    def body(record: Record) -> z3.BoolRef:
-        return z3.And(zero_or_at_least(record, "max_field_tests_per_packet_coalescing_filter",
+    def body(record: Record) -> BoolTerm:
+        return And(zero_or_at_least(record, "max_field_tests_per_packet_coalescing_filter",
                                        MIN_FIELD_TESTS_PER_COALESCING_FILTER),
                       zero_or_at_least(record, "max_packet_coalescing_filters", MIN_COALESCING_FILTERS))
     yield from _per_section(cx, body, "MaxFieldTestsPerPacketCoalescingFilter is neither 0 nor ≥ 5, or "
@@ -259,7 +259,7 @@ def reserved_fields_zero(cx: RuleContext) -> Iterator[Obligation]:
                          "NdisReserved is not 0", guard=_guards(cx, record, 2, None))
         reserved = ("flags", "max_queue_groups", "max_queues_per_queue_group")
         yield Obligation(f"{record.path} (reserved for NDIS)",
-                         z3.And([cx.sym.field(record, name) == 0 for name in reserved]),
+                         And([cx.sym.field(record, name) == 0 for name in reserved]),
                          "Flags, MaxQueueGroups or MaxQueuesPerQueueGroup (reserved for NDIS) is not 0",
                          guard=_guards(cx, record, 1, None), severity=Severity.WARNING)
 
@@ -270,10 +270,10 @@ def reserved_fields_zero(cx: RuleContext) -> Iterator[Obligation]:
 def vf_reports_no_receive_filter(cx: RuleContext) -> Iterator[Obligation]:
     for section in (HARDWARE, CURRENT):
         record = cx.config.structure(section)
-        reported = cx.sym.bool_val(record is not None)
+        reported = record is not None
         if record is not None and section == CURRENT:
             reported = not_zeroed(cx.sym, record)
-        yield Obligation(section, z3.Not(reported),
+        yield Obligation(section, Not(reported),
                          f"a VF miniport reports {section.split('.')[1]} receive-filtering capabilities; only the PF "
                          "does")
 
@@ -281,7 +281,7 @@ def vf_reports_no_receive_filter(cx: RuleContext) -> Iterator[Obligation]:
 @rule("RF-CAP-21", "vlan-filtering-off-not-advertised", "error", "S8 S11",
       "*VMQVlanFiltering = 0 ⇒ no MAC_HEADER_VLAN_ID_SUPPORTED (0x8) in the current SupportedMacHeaderFields.")
 def vlan_filtering_off(cx: RuleContext) -> Iterator[Obligation]:
-    yield from _current(cx, lambda r: z3.Not(_has(cx, "supported_mac_header_fields", MAC_VLAN_ID)(r)),
+    yield from _current(cx, lambda r: Not(_has(cx, "supported_mac_header_fields", MAC_VLAN_ID)(r)),
                         "*VMQVlanFiltering is 0 but the current SupportedMacHeaderFields advertise "
                         "MAC_HEADER_VLAN_ID_SUPPORTED (0x8)", keyword_equals(cx.sym, "*VMQVlanFiltering", 0))
 

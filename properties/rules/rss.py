@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import z3
 
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Record, RssProcessors
 from vmqproof.model.symbolic import has, pow2
+from vmqproof.model.logic import And, BoolTerm, Implies, Not, Or, decided
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import pf_vports, processors, vport_name
 
@@ -33,11 +33,11 @@ def rss_processor_info_revision(config: Config) -> int:
     return 2 if config.adapter.ndis_version >= (6, 30) else 1
 
 
-def msi_supported(cx: RuleContext, capabilities: Record) -> z3.BoolRef:
+def msi_supported(cx: RuleContext, capabilities: Record) -> BoolTerm:
     """The NIC supports MSI: an MSI flag in CapabilitiesFlags, or an MSI-X table of at least one entry."""
     flagged = has(cx.sym.field(capabilities, "capabilities_flags"), MSI_FLAGS)
     msix = cx.config.msix
-    return flagged if msix is None else z3.Or(flagged, cx.sym.field(msix.record, "table_size") >= 1)
+    return flagged if msix is None else Or(flagged, cx.sym.field(msix.record, "table_size") >= 1)
 
 
 @rule("RSS-CAP-1", "rss-capabilities-header", "error", "D6 H1",
@@ -50,7 +50,7 @@ def rss_capabilities_header(cx: RuleContext) -> Iterator[Obligation]:
     sym = cx.sym
     revision = rss_capabilities_revision(cx.config)
     size = C.RSC_SIZES[revision]
-    yield Obligation(CAPABILITIES, z3.And(sym.field(record, "type") == C.NDIS_OBJECT_TYPE_RSS_CAPABILITIES,
+    yield Obligation(CAPABILITIES, And(sym.field(record, "type") == C.NDIS_OBJECT_TYPE_RSS_CAPABILITIES,
                                           sym.field(record, "revision") == revision,
                                           sym.field(record, "size") == size),
                      f"the header is not Type 0x88, Revision {revision}, Size {size}, which an NDIS "
@@ -67,7 +67,7 @@ def line_based_one_message(cx: RuleContext) -> Iterator[Obligation]:
     yield Obligation(CAPABILITIES, cx.sym.field(record, "number_of_interrupt_messages") == 1,
                      "the NIC supports only line-based interrupts (no MSI flag in CapabilitiesFlags, no MSI-X "
                      "table) but NumberOfInterruptMessages is not 1",
-                     guard=z3.Not(msi_supported(cx, record)))
+                     guard=Not(msi_supported(cx, record)))
 
 
 @rule("RSS-CAP-3", "indirection-table-entries-power-of-two", "error", "D6",
@@ -104,7 +104,7 @@ def rssv2_dynamic_affinity(cx: RuleContext) -> Iterator[Obligation]:
                                        C.SQP_DYNAMIC_AFFINITY),
                      "the NIC advertises RSSv2 (SUPPORTS_INDEPENDENT_ENTRY_MOVE) with VMQ or VMMQ but its hardware "
                      "SupportedQueueProperties lack DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED (0x8)",
-                     guard=z3.And(rssv2, z3.Or(modes.vmq_sup, modes.vmmq_sup)))
+                     guard=And(rssv2, Or(modes.vmq_sup, modes.vmmq_sup)))
 
 
 @rule("RSS-CAP-7", "table-processors-within-receive-queues", "info", "S22 D7",
@@ -139,7 +139,7 @@ def rss_processor_info_header(cx: RuleContext) -> Iterator[Obligation]:
     sym, record = cx.sym, info.record
     revision = rss_processor_info_revision(cx.config)
     size = C.RPI_SIZES[revision]
-    yield Obligation(PROCESSORS, z3.And(sym.field(record, "type") == C.NDIS_OBJECT_TYPE_RSS_PROCESSOR_INFO,
+    yield Obligation(PROCESSORS, And(sym.field(record, "type") == C.NDIS_OBJECT_TYPE_RSS_PROCESSOR_INFO,
                                         sym.field(record, "revision") == revision,
                                         sym.field(record, "size") == size, sym.field(record, "flags") == 0),
                      f"the header is not Type 0xB1, Revision {revision}, Size {size} with Flags 0, as NDIS "
@@ -154,7 +154,7 @@ def rss_processor_array(cx: RuleContext) -> Iterator[Obligation]:
     if info is None:
         return
     sym, record = cx.sym, info.record
-    yield Obligation(PROCESSORS, z3.And(
+    yield Obligation(PROCESSORS, And(
         sym.field(record, "rss_processor_array_offset") >= sym.field(record, "size"),
         sym.field(record, "rss_processor_entry_size") >= C.NDIS_SIZEOF_RSS_PROCESSOR_REVISION_1,
         sym.field(record, "rss_processor_count") == len(info.processors)),
@@ -174,10 +174,10 @@ def processors_within_bounds(cx: RuleContext) -> Iterator[Obligation]:
     revision_2 = sym.field(record, "revision") >= 2
     lowest, top = min(info.cpus), max(info.cpus)
     # Every processor lies within the bounds exactly when the lowest and the highest do.
-    body = z3.And(base <= lowest, z3.Implies(revision_2, highest >= top))
+    body = And(base <= lowest, Implies(revision_2, highest >= top))
     outside = [cpu for cpu in sorted(info.cpus)
-               if (z3.is_int_value(base) and cpu < base.as_long())
-               or (z3.is_int_value(highest) and z3.is_true(z3.simplify(revision_2)) and cpu > highest.as_long())]
+               if (isinstance(base, int) and cpu < base)
+               or (isinstance(highest, int) and decided(revision_2) is True and cpu > highest)]
     yield Obligation(PROCESSORS, body, "RSS processors lie below RssBaseProcessor or above RssMaxProcessor"
                      + (f" ({processors(sym, outside)})" if outside else ""))
 
@@ -224,22 +224,22 @@ def prefer_lower_index(cx: RuleContext) -> Iterator[Obligation]:
     sym = cx.sym
     data = [v for v in msix.vectors if v.kind == "data"]
     targets = [sym.field(v.record, "cpu") for v in data]
-    fixed = {t.as_long() for t in targets if z3.is_int_value(t)}
-    open_targets = [t for t in targets if not z3.is_int_value(t)]
+    fixed = {t for t in targets if isinstance(t, int)}
+    open_targets = [t for t in targets if not isinstance(t, int)]
     lowest_unused = min((index for cpu, index in ranked.items() if cpu not in fixed), default=None)
 
-    def used(cpu: int) -> z3.BoolRef:
-        return sym.true() if cpu in fixed else z3.Or([t == cpu for t in open_targets] or [sym.false()])
+    def used(cpu: int) -> BoolTerm:
+        return True if cpu in fixed else Or([t == cpu for t in open_targets] or [False])
 
     for vector, target in zip(data, targets):
         if not open_targets:
-            index = ranked.get(target.as_long())
-            body = sym.bool_val(index is None or lowest_unused is None or index <= lowest_unused)
+            index = ranked.get(target)
+            body = index is None or lowest_unused is None or index <= lowest_unused
         else:
-            body = z3.And([sym.true()] + [
-                z3.Implies(target == cpu, z3.And([sym.true()] + [used(other) for other, other_index in ranked.items()
+            body = And([True] + [
+                Implies(target == cpu, And([True] + [used(other) for other, other_index in ranked.items()
                                                                  if other_index < index]))
-                for cpu, index in ranked.items() if not z3.is_int_value(target) or target.as_long() == cpu])
+                for cpu, index in ranked.items() if not isinstance(target, int) or target == cpu])
         yield Obligation(vector.record.path, body,
                          f"data vector {vector.id} targets a processor with a higher PreferenceIndex while a "
                          "processor with a lower one is unused")
@@ -255,7 +255,7 @@ def rss_profile_value(cx: RuleContext) -> Iterator[Obligation]:
     sym, record = cx.sym, info.record
     highest = BALANCED_PROFILE if cx.config.adapter.ndis_version >= (6, 88) else BALANCED_PROFILE - 1
     profile = sym.field(record, "rss_profile")
-    yield Obligation(PROCESSORS, z3.And(profile >= 1, profile <= highest),
+    yield Obligation(PROCESSORS, And(profile >= 1, profile <= highest),
                      f"RssProfile is not an NDIS_RSS_PROFILE value (1…{highest})",
                      guard=sym.field(record, "revision") >= 2)
 

@@ -12,6 +12,7 @@ import z3
 from vmqproof.model import constants as C
 from vmqproof.model import keywords as K
 from vmqproof.model.config import Record
+from vmqproof.model.logic import And, BoolTerm, If, Implies, Not, Or
 from vmqproof.model.symbolic import has
 from vmqproof.model.trace import (
     ALLOCATE_QUEUE,
@@ -190,33 +191,34 @@ def _what(step: TraceRequest) -> str:
     return f"{step.oid} {step.request}"
 
 
-def _caps_bit(cx: RuleContext, bit: int) -> z3.BoolRef:
+def _caps_bit(cx: RuleContext, bit: int) -> BoolTerm:
     """A NIC switch capability: the current capabilities where given and not zeroed (A7 iii), else the hardware.
     Fixed values are decided here, so that a result's line is the trace step's, not the capability's."""
     sym = cx.sym
 
-    def of(record: Record | None) -> z3.BoolRef:
+    def of(record: Record | None) -> BoolTerm:
         if record is None:
-            return sym.false()
+            return False
         value = record["nic_switch_capabilities"]
-        return sym.bool_val(bool(value & bit)) if isinstance(value, int) else \
+        return bool(value & bit) if isinstance(value, int) else \
             has(sym.field(record, "nic_switch_capabilities"), bit)
 
     current, hardware = cx.config.structure("nic_switch.current"), cx.config.structure("nic_switch.hardware")
     if current is None:
         return of(hardware)
-    return z3.simplify(z3.If(not_zeroed(sym, current), of(current), of(hardware)))
+    chosen = If(not_zeroed(sym, current), of(current), of(hardware))
+    return chosen if isinstance(chosen, bool) else z3.simplify(chosen)
 
 
-def _keyword_is_one(cx: RuleContext, name: str) -> z3.BoolRef:
+def _keyword_is_one(cx: RuleContext, name: str) -> BoolTerm:
     """INF.name = 1 (absent: its default, A31 for hidden ones), decided here when the value is fixed."""
     keyword = cx.config.inf.get(name.lower())
     spec = K.lookup(name)
     if keyword is None and spec is not None and not (spec.hidden and
                                                      cx.config.policy.absent_hidden_keywords == "open"):
-        return cx.sym.bool_val(K.default_of(name, cx.config.adapter.arch) == 1)
+        return K.default_of(name, cx.config.adapter.arch) == 1
     if keyword is not None and isinstance(keyword.value, int):
-        return cx.sym.bool_val(keyword.value == 1)
+        return keyword.value == 1
     return keyword_is_one(cx.sym, name)
 
 
@@ -226,28 +228,28 @@ def _reads(cx: RuleContext) -> tuple[str, ...] | None:
     return None if trace is None else trace.registry_reads
 
 
-def _preferences(cx: RuleContext) -> tuple[z3.BoolRef, z3.BoolRef, z3.BoolRef]:
+def _preferences(cx: RuleContext) -> tuple[BoolTerm, BoolTerm, BoolTerm]:
     """(SR-IOV, VMQ, RSS) preference: *SriovPreferred = 1; else *RssOrVmqPreference = 1; else RSS."""
     sp = _keyword_is_one(cx, "*SriovPreferred")
     vp = _keyword_is_one(cx, "*RssOrVmqPreference")
-    return sp, z3.And(z3.Not(sp), vp), z3.And(z3.Not(sp), z3.Not(vp))
+    return sp, And(Not(sp), vp), And(Not(sp), Not(vp))
 
 
-def _vmq_preference_ok(cx: RuleContext, name: str) -> z3.BoolRef:
+def _vmq_preference_ok(cx: RuleContext, name: str) -> BoolTerm:
     vp = _keyword_is_one(cx, "*RssOrVmqPreference")
     key = name.lower()
-    return cx.sym.bool_val(True) if key not in RSS_KEYWORDS | VMQ_KEYWORDS else \
-        z3.Not(vp) if key in RSS_KEYWORDS else vp
+    return True if key not in RSS_KEYWORDS | VMQ_KEYWORDS else \
+        Not(vp) if key in RSS_KEYWORDS else vp
 
 
-def _reserved_ok(cx: RuleContext, name: str) -> z3.BoolRef:
+def _reserved_ok(cx: RuleContext, name: str) -> BoolTerm:
     key = name.lower()
     if key in VMSMP_RESERVED:
-        return cx.sym.false()
-    return z3.Not(cx.modes.vmq_en) if key in VMQ_RESERVED else cx.sym.true()
+        return False
+    return Not(cx.modes.vmq_en) if key in VMQ_RESERVED else True
 
 
-def _interface_ok(cx: RuleContext, name: str) -> z3.BoolRef:
+def _interface_ok(cx: RuleContext, name: str) -> BoolTerm:
     sriov, vmq, rss = _preferences(cx)
     key = name.lower()
     forbidden = []
@@ -257,12 +259,12 @@ def _interface_ok(cx: RuleContext, name: str) -> z3.BoolRef:
         forbidden += [vmq, rss]
     if key in VMQ_KEYWORDS:
         forbidden.append(rss)
-    return z3.Not(z3.Or(forbidden)) if forbidden else cx.sym.true()
+    return Not(Or(forbidden)) if forbidden else True
 
 
-def _sriov_reads_ok(cx: RuleContext, trace: Trace) -> tuple[z3.BoolRef, list[str]]:
+def _sriov_reads_ok(cx: RuleContext, trace: Trace) -> tuple[BoolTerm, list[str]]:
     missing = [k for k in SRIOV_MUST_READ if not trace.read(k)]
-    return z3.Implies(_keyword_is_one(cx, "*SriovPreferred"), cx.sym.bool_val(not missing)), missing
+    return Implies(_keyword_is_one(cx, "*SriovPreferred"), not missing), missing
 
 
 @rule("INF-VMQ-4", "preference-keyword-reads", "error", "S8",
@@ -276,7 +278,7 @@ def preference_keyword_reads(cx: RuleContext) -> Iterator[Obligation]:
         kind = "an RSS" if name.lower() in RSS_KEYWORDS else "a VMQ" if name.lower() in VMQ_KEYWORDS else "no"
         yield Obligation(f"trace.registry_reads[{index}]", _vmq_preference_ok(cx, name),
                          f"the driver read {name}, {kind} keyword, although the preference "
-                         "(*RssOrVmqPreference) forbids reading it", guard=z3.Not(sp))
+                         "(*RssOrVmqPreference) forbids reading it", guard=Not(sp))
 
 
 @rule("INF-VMQ-5", "reserved-keyword-reads", "error", "S8",
@@ -318,7 +320,7 @@ def keyword_read_audit(cx: RuleContext) -> Iterator[Obligation]:
     if trace is None or trace.registry_reads is None:
         return
     sp = _keyword_is_one(cx, "*SriovPreferred")
-    parts: list[z3.BoolRef] = []
+    parts: list[BoolTerm] = []
     named: list[str] = []
     for name in trace.registry_reads:
         key = name.lower()
@@ -327,13 +329,13 @@ def keyword_read_audit(cx: RuleContext) -> Iterator[Obligation]:
         if key.startswith("vmsmp\\"):
             parts.append(_reserved_ok(cx, name))
             continue
-        parts += [z3.Implies(z3.Not(sp), _vmq_preference_ok(cx, name)), _reserved_ok(cx, name),
+        parts += [Implies(Not(sp), _vmq_preference_ok(cx, name)), _reserved_ok(cx, name),
                   _interface_ok(cx, name)]
     sriov_ok, missing = _sriov_reads_ok(cx, trace)
     parts.append(sriov_ok)
     detail = f"reads in question: {', '.join(named) or 'none'}" + \
         (f"; not read: {', '.join(missing)}" if missing else "")
-    yield Obligation("trace.registry_reads", z3.And(parts),
+    yield Obligation("trace.registry_reads", And(parts),
                      "the registry reads break INF-VMQ-4, INF-VMQ-5 or INF-SRIOV-3 for the keywords in effect ("
                      + detail + ")")
 
@@ -346,7 +348,7 @@ def default_vport_lifecycle(cx: RuleContext) -> Iterator[Obligation]:
     for moment in _moments(cx):
         step = moment.step
         if step.oid in (CREATE_VPORT, DELETE_VPORT) and step.vport is not None:
-            yield Obligation(step.path, cx.sym.bool_val(step.vport != 0),
+            yield Obligation(step.path, step.vport != 0,
                              f"{_what(step)} names VPort 0, the default VPort, which only create-switch and "
                              "delete-switch create and delete")
 
@@ -362,7 +364,7 @@ def vport_changeable_members(cx: RuleContext) -> Iterator[Obligation]:
             continue
         changed = step.flags & CHANGE_MASK
         if not step.is_set(VPORT_PARAMETERS):
-            yield Obligation(step.path, cx.sym.bool_val(changed == 0),
+            yield Obligation(step.path, changed == 0,
                              f"{_what(step)} carries *_CHANGED flags ({hex(changed)}), valid only in set requests")
             continue
         problems = [] if changed else ["no *_CHANGED flag is set"]
@@ -371,7 +373,7 @@ def vport_changeable_members(cx: RuleContext) -> Iterator[Obligation]:
             new, old = step.value(name), None if state is None else getattr(state, name)
             if new is not None and old is not None and new != old and not step.flags & bit:
                 problems.append(f"{name} changes without {C.VPORT_FLAGS.names_of(bit)[0]}")
-        yield Obligation(step.path, cx.sym.bool_val(not problems),
+        yield Obligation(step.path, not problems,
                          f"{_what(step)} of VPort {step.vport}: " + "; ".join(problems or ["-"]))
 
 
@@ -382,7 +384,7 @@ def num_queue_pairs_changed_in_set_only(cx: RuleContext) -> Iterator[Obligation]
         step = moment.step
         if step.oid in (CREATE_VPORT, VPORT_PARAMETERS) and step.flags is not None:
             ok = not step.has_flag(NUM_QUEUE_PAIRS_CHANGED) or step.is_set(VPORT_PARAMETERS)
-            yield Obligation(step.path, cx.sym.bool_val(ok),
+            yield Obligation(step.path, bool(ok),
                              f"{_what(step)} carries NUM_QUEUE_PAIRS_CHANGED, valid only in an "
                              "OID_NIC_SWITCH_VPORT_PARAMETERS set request")
 
@@ -399,7 +401,7 @@ def disable_vmmq_returns_to_affinity(cx: RuleContext) -> Iterator[Obligation]:
         if not state.created_affinity:
             continue
         home = min(state.created_affinity)
-        yield Obligation(step.path, cx.sym.bool_val(step.processor == home),
+        yield Obligation(step.path, step.processor == home,
                          f"VMMQ is disabled on VPort {step.vport} but it indicates on processor "
                          f"{cx.sym.show_processor(step.processor)}, not {cx.sym.show_processor(home)} (its create-VPort "
                          "ProcessorAffinity)")
@@ -423,7 +425,7 @@ def decreasing_queues_protocol(cx: RuleContext) -> Iterator[Obligation]:
     for _, moment, count in _lowerings(_moments(cx)):
         table = moment.vport.table if moment.vport is not None else None
         distinct = 0 if table is None else _distinct(table)
-        yield Obligation(moment.step.path, cx.sym.bool_val(distinct <= count),
+        yield Obligation(moment.step.path, distinct <= count,
                          f"VPort {moment.step.vport}'s NumQueuePairs drops to {count} while its indirection table "
                          f"still references {distinct} processors ({_cpus(cx, sorted(set(table or ())))}); send the "
                          "narrowed table first")
@@ -459,7 +461,7 @@ def rssv2_update_invariants(cx: RuleContext) -> Iterator[Obligation]:
         if following is not None and table and len(following) != len(table) and not _repeats(table, following):
             restricted_problems.append(f"the {len(table)}-entry table is not the next {len(following)}-entry table "
                                        "repeated")
-        body = z3.And(cx.sym.bool_val(not problems), z3.Implies(restricted, cx.sym.bool_val(not restricted_problems)))
+        body = And(not problems, Implies(restricted, not restricted_problems))
         yield Obligation(step.path, body,
                          f"VPort {step.vport}'s NumQueuePairs drops to {count}: "
                          + "; ".join(problems + [p + " (RESTRICTED adapter)" for p in restricted_problems] or ["-"]))
@@ -477,7 +479,7 @@ def increasing_queues_protocol(cx: RuleContext) -> Iterator[Obligation]:
             continue
         if len(table) <= len(state.table) and _distinct(table) <= _distinct(state.table):
             continue
-        yield Obligation(step.path, cx.sym.bool_val(_distinct(table) <= state.num_queue_pairs),
+        yield Obligation(step.path, _distinct(table) <= state.num_queue_pairs,
                          f"VPort {step.vport}'s table grows to {_distinct(table)} processors while its NumQueuePairs "
                          f"is still {state.num_queue_pairs}; raise the count with OID_NIC_SWITCH_VPORT_PARAMETERS "
                          "first")
@@ -529,7 +531,7 @@ def ordering_invariants(cx: RuleContext) -> Iterator[Obligation]:
                              "the table")
         if not applies:
             continue
-        body = z3.And(cx.sym.bool_val(not fixed), z3.Implies(without_iov, cx.sym.bool_val(not conditional)))
+        body = And(not fixed, Implies(without_iov, not conditional))
         yield Obligation(step.path, body, f"{_what(step)}: " + "; ".join(
             fixed + [c + " (NIC_SWITCH_WITHOUT_IOV)" for c in conditional] or ["-"]))
 
@@ -547,20 +549,20 @@ def static_switch_parameters_match(cx: RuleContext) -> Iterator[Obligation]:
     for step in trace.requests:
         if step.oid != CREATE_SWITCH or step.request == "query":
             continue
-        equal: list[z3.BoolRef] = []
+        equal: list[BoolTerm] = []
         for name in SWITCH_FIELDS:
             value = step.value(name)
             if value is None:
                 continue
             if name == "switch_friendly_name":
-                equal.append(sym.bool_val(record[name] == value))
+                equal.append(record[name] == value)
             elif name == "flags":
-                equal.append(sym.field(record, name) == sym.bv_val(int(value)))  # type: ignore[arg-type]
+                equal.append(sym.field(record, name) == int(value))  # type: ignore[arg-type]
             else:
                 equal.append(sym.field(record, name) == int(value))  # type: ignore[arg-type]
         if not equal:
             continue
-        yield Obligation(step.path, z3.Or(sym.bool_val(not step.succeeded), z3.And(equal)),
+        yield Obligation(step.path, Or(not step.succeeded, And(equal)),
                          "the statically created switch's create-switch parameters differ from [nic_switch.parameters] "
                          f"but the miniport answered {step.status or 'success (no status recorded)'}")
 
@@ -582,7 +584,7 @@ def _affinity_steps(cx: RuleContext) -> Iterator[TraceRequest]:
       "ProcessorAffinity: RQ[q].ProcessorAffinity.Mask ≠ 0.")
 def queue_affinity_not_empty(cx: RuleContext) -> Iterator[Obligation]:
     for step in _affinity_steps(cx):
-        yield Obligation(step.path, cx.sym.bool_val(bool(step.processor_affinity)),
+        yield Obligation(step.path, bool(step.processor_affinity),
                          f"{_what(step)} of queue {step.queue} has an empty ProcessorAffinity")
 
 
@@ -591,7 +593,7 @@ def queue_affinity_not_empty(cx: RuleContext) -> Iterator[Obligation]:
 def single_cpu_queue(cx: RuleContext) -> Iterator[Obligation]:
     for step in _affinity_steps(cx):
         cpus = step.processor_affinity or ()
-        yield Obligation(step.path, cx.sym.bool_val(len(cpus) == 1),
+        yield Obligation(step.path, len(cpus) == 1,
                          f"{_what(step)} of queue {step.queue} names {len(cpus)} processors ({_cpus(cx, cpus)}); "
                          "a VM queue is associated with one")
 
@@ -609,7 +611,7 @@ def changeable_queue_parameters(cx: RuleContext) -> Iterator[Obligation]:
         after = _queue_values(step, [n for n, _ in QUEUE_MEMBERS])
         unflagged = [name for name, bit in QUEUE_MEMBERS
                      if name in after and name in before and after[name] != before[name] and not step.flags & bit]
-        yield Obligation(step.path, cx.sym.bool_val(not unflagged),
+        yield Obligation(step.path, not unflagged,
                          f"{_what(step)} of queue {step.queue} changes {', '.join(unflagged) or '-'} without the "
                          "matching *_CHANGED flag")
 
@@ -628,7 +630,7 @@ def queue_parameters_status(cx: RuleContext) -> Iterator[Obligation]:
             problems.append("reports " + ", ".join(C.QUEUE_FLAGS.names_of(other)))
         if step.revision is not None and step.revision != 2:
             problems.append(f"uses revision {step.revision}")
-        yield Obligation(step.path, cx.sym.bool_val(not problems),
+        yield Obligation(step.path, not problems,
                          f"the queue-parameters status indication of queue {step.queue} "
                          + "; ".join(problems or ["-"]))
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import z3
 
 from vmqproof.model.config import Msix, Open, Queue
+from vmqproof.model.logic import And
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 
 ALLOCATION_FLAGS = 0x3       # PER_QUEUE_RECEIVE_INDICATION | LOOKAHEAD_SPLIT_REQUIRED
@@ -25,7 +25,7 @@ def queue_ids_within_num_queues(cx: RuleContext) -> Iterator[Obligation]:
         return
     num_queues = cx.sym.field(record, "num_queues")
     for queue in cx.config.queues:
-        yield Obligation(queue.record.path, z3.And(cx.sym.bool_val(queue.id >= 1), num_queues >= queue.id),
+        yield Obligation(queue.record.path, And(queue.id >= 1, num_queues >= queue.id),
                          f"{_name(queue)} is outside [1, NumQueues] of {record.path} (queue 0 is the default queue)")
 
 
@@ -61,7 +61,7 @@ def distinct_msix_entry(cx: RuleContext) -> Iterator[Obligation]:
         parts = [entry != sym.field(other.record, "msix_entry") for other in others]
         if msix is not None:
             parts.append(entry < sym.field(msix.record, "table_size"))
-        yield Obligation(queue.record.path, z3.And(parts) if parts else sym.true(), _entry_message(queue, others, msix))
+        yield Obligation(queue.record.path, And(parts) if parts else True, _entry_message(queue, others, msix))
 
 
 @rule("VMQ-Q-5", "no-queue-lookahead", "error", "D8 S20",
@@ -87,7 +87,7 @@ def allocation_flags(cx: RuleContext) -> Iterator[Obligation]:
       "With SR-IOV and VMQ both enabled, PF-attached non-default VPorts replace VM queues: sriov_en ⇒ no VM queues.")
 def vports_replace_vm_queues(cx: RuleContext) -> Iterator[Obligation]:
     count = len(cx.config.queues)
-    yield Obligation("queues", cx.sym.bool_val(count == 0),
+    yield Obligation("queues", count == 0,
                      f"SR-IOV and VMQ are enabled, so non-default PF VPorts replace VM queues, but {count} VM queues "
                      "are listed", guard=cx.modes.sriov_en)
 

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-import z3
 
 from vmqproof.model import constants as C
 from vmqproof.model.symbolic import Symbolic, has, pow2
+from vmqproof.model.logic import And, BoolTerm, If, Implies, IntTerm, Not, Or, decided
 from vmqproof.properties.modes import keyword_is_one
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import default_vport, pf_vports, processors
 from vmqproof.properties.rules.nic_switch_parameters import HARDWARE
 
 
-def _all_of(head: str, clauses: Sequence[tuple[z3.BoolRef, str]]) -> tuple[z3.BoolRef, str]:
+def _all_of(head: str, clauses: Sequence[tuple[BoolTerm, str]]) -> tuple[BoolTerm, str]:
     """The conjunction of the clauses, and a message naming the failing ones: those already false, else those
     that may fail, else all."""
-    decided = [(z3.simplify(clause), text) for clause, text in clauses]
-    false = [text for clause, text in decided if z3.is_false(clause)]
-    open_ = [text for clause, text in decided if not z3.is_true(clause)]
+    truths = [(decided(clause), text) for clause, text in clauses]
+    false = [text for truth, text in truths if truth is False]
+    open_ = [text for truth, text in truths if truth is not True]
     detail = " and ".join(false) if false else " or ".join(open_ or [text for _, text in clauses])
-    return z3.And([clause for clause, _ in clauses]), head + detail
+    return And([clause for clause, _ in clauses]), head + detail
 
 
 def _stray(sym: Symbolic, cpus: Iterable[int], allowed: Iterable[int]) -> tuple[bool, str]:
@@ -38,7 +38,7 @@ def vmmq_vport_coverage(cx: RuleContext) -> Iterator[Obligation]:
         return
     vport = default_vport(config.vports)
     if vport is None:
-        yield Obligation("vports", sym.false(), "VMMQ is enabled on a VPort but there is no default VPort (id 0)",
+        yield Obligation("vports", False, "VMMQ is enabled on a VPort but there is no default VPort (id 0)",
                          guard=vmmq_en)
     else:
         yield Obligation(vport.record.path, sym.field(vport.record, "vmmq"),
@@ -70,7 +70,7 @@ def interrupt_messages_not_capped(cx: RuleContext) -> Iterator[Obligation]:
         return
     messages = sym.field(capabilities, "number_of_interrupt_messages")
     yield Obligation("rss_capabilities",
-                     z3.Not(z3.And(messages < sym.field(msix.record, "table_size"), messages == limit)),
+                     Not(And(messages < sym.field(msix.record, "table_size"), messages == limit)),
                      "VMMQ is enabled and NumberOfInterruptMessages is below the MSI-X table size and equal to "
                      "*MaxRssProcessors: the keyword appears to cap it", guard=cx.modes.vmmq_en)
 
@@ -78,7 +78,7 @@ def interrupt_messages_not_capped(cx: RuleContext) -> Iterator[Obligation]:
 @rule("VMMQ-CAP-5", "vmmq-needs-ndis-6-60", "info", "S6 D1", "vmmq_sup ⇒ ndis ≥ 6.60.")
 def vmmq_needs_ndis_660(cx: RuleContext) -> Iterator[Obligation]:
     adapter = cx.config.adapter
-    yield Obligation("adapter", cx.sym.bool_val(adapter.ndis_version >= (6, 60)),
+    yield Obligation("adapter", adapter.ndis_version >= (6, 60),
                      f"the adapter supports VMMQ but registers NDIS {adapter.ndis}; VMMQ needs NDIS 6.60 or later",
                      guard=cx.modes.vmmq_sup)
 
@@ -103,15 +103,14 @@ def vport_queue_pairs(cx: RuleContext) -> Iterator[Obligation]:
         record = vport.record
         vmmq, pairs = sym.field(record, "vmmq"), sym.field(record, "num_queue_pairs")
         cpus = set(vport.indirection_table or ())
-        used: z3.ArithRef = sym.int_val(len(cpus))
+        used: IntTerm = int(len(cpus))
         if vport.has_default_processor:
-            used = used + z3.If(sym.in_set(sym.field(record, "default_processor"), cpus), sym.int_val(0),
-                                sym.int_val(1))
+            used = used + If(sym.in_set(sym.field(record, "default_processor"), cpus), 0, 1)
         on = "with VMMQ on, its indirection table and default processor use more processors than NumQueuePairs"
         off = "with VMMQ off, NumQueuePairs is not 1"
-        decided = z3.simplify(vmmq)
-        detail = on if z3.is_true(decided) else off if z3.is_false(decided) else f"{on}; {off}"
-        yield Obligation(record.path, z3.If(vmmq, used <= pairs, pairs == 1), f"VPort {vport.id}: {detail}")
+        truth = decided(vmmq)
+        detail = on if truth is True else off if truth is False else f"{on}; {off}"
+        yield Obligation(record.path, If(vmmq, used <= pairs, pairs == 1), f"VPort {vport.id}: {detail}")
 
 
 @rule("VMMQ-VP-3", "vport-affinity-between-table-and-rss-set", "error", "S5",
@@ -121,11 +120,11 @@ def vport_affinity_between(cx: RuleContext) -> Iterator[Obligation]:
     sym, rpi = cx.sym, cx.config.rss_processors
     for vport in pf_vports(cx.config):
         table_ok, table_stray = _stray(sym, vport.indirection_table or (), vport.processor_affinity)
-        clauses = [(sym.bool_val(table_ok), f"its indirection table uses processors outside its "
+        clauses = [(bool(table_ok), f"its indirection table uses processors outside its "
                                             f"ProcessorAffinity{table_stray}")]
         if rpi is not None:
             affinity_ok, affinity_stray = _stray(sym, vport.processor_affinity, rpi.cpus)
-            clauses.append((sym.bool_val(affinity_ok),
+            clauses.append((bool(affinity_ok),
                             f"its ProcessorAffinity has processors that are not RSS processors{affinity_stray}"))
         body, message = _all_of(f"VPort {vport.id} has VMMQ on but ", clauses)
         yield Obligation(vport.record.path, body, message, guard=sym.field(vport.record, "vmmq"))
@@ -142,7 +141,7 @@ def non_vmmq_lowest_processor(cx: RuleContext) -> Iterator[Obligation]:
         record, lowest = vport.record, min(vport.processor_affinity)
         yield Obligation(record.path, sym.field(record, "default_processor") == lowest,
                          f"VPort {vport.id} has VMMQ off but its processor is not {sym.show_processor(lowest)}, the "
-                         "lowest of its ProcessorAffinity", guard=z3.Not(sym.field(record, "vmmq")))
+                         "lowest of its ProcessorAffinity", guard=Not(sym.field(record, "vmmq")))
 
 
 @rule("VMMQ-RSS-1", "vport-rss-parameters-header", "error", "S4 D7",
@@ -173,7 +172,7 @@ def vport_table_size(cx: RuleContext) -> Iterator[Obligation]:
         body = pow2(size)
         message = f"VPort {vport.id} has VMMQ on but its indirection table's entry count is not a power of 2"
         if vport is not first:
-            body = z3.And(body, z3.Implies(sym.field(first.record, "vmmq"),
+            body = And(body, Implies(sym.field(first.record, "vmmq"),
                                            size == sym.field(first.record, "indirection_table_size")))
             message += f" or differs from that of VPort {first.id} ({first.record.path})"
         yield Obligation(record.path, body, message, guard=sym.field(record, "vmmq"))
@@ -211,17 +210,17 @@ def shared_rss_settings(cx: RuleContext) -> Iterator[Obligation]:
         # Each part of HashInformation may differ only with its flag: the function byte (NDIS_HASH_FUNCTION_MASK)
         # with HASH_FUNCTION, the type bits (NDIS_HASH_TYPE_MASK) with HASH_TYPE; no flag covers the rest.
         clauses = [
-            (z3.And(z3.Or(has(caps, C.CAPS_HASH_FUNCTION), difference & 0xFF == 0),
-                    z3.Or(has(caps, C.CAPS_HASH_TYPE), difference & 0xFFFF00 == 0),
+            (And(Or(has(caps, C.CAPS_HASH_FUNCTION), difference & 0xFF == 0),
+                    Or(has(caps, C.CAPS_HASH_TYPE), difference & 0xFFFF00 == 0),
                     difference & 0xFF000000 == 0),
              "HashInformation (its hash function needs RSS_PER_PF_VPORT_HASH_FUNCTION_SUPPORTED, its hash type "
              "RSS_PER_PF_VPORT_HASH_TYPE_SUPPORTED)"),
-            (z3.Implies(z3.Not(has(caps, C.CAPS_HASH_KEY)), keys),
+            (Implies(Not(has(caps, C.CAPS_HASH_KEY)), keys),
              "the hash secret key (needs RSS_PER_PF_VPORT_HASH_KEY_SUPPORTED)"),
         ]
         if vport.indirection_table is not None and first.indirection_table is not None:
-            clauses.append((z3.Implies(z3.Not(has(caps, C.CAPS_PER_VPORT_TABLE)),
-                                       sym.bool_val(vport.indirection_table == first.indirection_table)),
+            clauses.append((Implies(Not(has(caps, C.CAPS_PER_VPORT_TABLE)),
+                                       vport.indirection_table == first.indirection_table),
                             "the indirection table (needs RSS_PER_PF_VPORT_INDIRECTION_TABLE_SUPPORTED)"))
         body, message = _all_of(f"VPort {vport.id} differs from the first PF VPort ({first.record.path}) in a "
                                 "setting the hardware NicSwitchCapabilities do not allow per PF VPort: ", clauses)
@@ -237,11 +236,11 @@ def table_within_queue_pairs(cx: RuleContext) -> Iterator[Obligation]:
         if vport.indirection_table is None:
             continue
         record, cpus = vport.record, set(vport.indirection_table)
-        clauses = [(sym.int_val(len(cpus)) <= sym.field(record, "num_queue_pairs"),
+        clauses = [(int(len(cpus)) <= sym.field(record, "num_queue_pairs"),
                     f"uses {len(cpus)} distinct processors, more than its NumQueuePairs")]
         if rpi is not None:
             ok, stray = _stray(sym, cpus, rpi.cpus)
-            clauses.append((sym.bool_val(ok), f"uses processors that are not RSS processors{stray}"))
+            clauses.append((bool(ok), f"uses processors that are not RSS processors{stray}"))
         body, message = _all_of(f"VPort {vport.id} has VMMQ on but its indirection table ", clauses)
         yield Obligation(record.path, body, message, guard=sym.field(record, "vmmq"))
 

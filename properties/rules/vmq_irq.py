@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import z3
 
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Vector
 from vmqproof.model.symbolic import has
+from vmqproof.model.logic import If, IntTerm, Or
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import count_equal, present
 
@@ -31,7 +31,7 @@ def msix_supported_flag(cx: RuleContext) -> Iterator[Obligation]:
     sym, modes = cx.sym, cx.modes
     for record in present(cx.config, "receive_filter.hardware", "receive_filter.current"):
         hardware = record.path.endswith("hardware")
-        guard = z3.Or(modes.vmq_sup, modes.sriov_sup) if hardware else z3.Or(modes.vmq_en, modes.sriov_en)
+        guard = Or(modes.vmq_sup, modes.sriov_sup) if hardware else Or(modes.vmq_en, modes.sriov_en)
         yield Obligation(record.path, has(sym.field(record, "supported_queue_properties"), C.SQP_MSI_X),
                          "VMQ or SR-IOV is " + ("supported" if hardware else "enabled")
                          + " but SupportedQueueProperties lacks MSI_X_SUPPORTED (0x1)", guard=guard)
@@ -86,7 +86,7 @@ def one_vector_per_processor(cx: RuleContext) -> Iterator[Obligation]:
         name = cx.sym.show_processor(processor.cpu)
         expected = "exactly one" if exactly else "at most one"
         if isinstance(count, int):
-            body = cx.sym.bool_val(count == 1 if exactly else count <= 1)
+            body = count == 1 if exactly else count <= 1
             detail = f"{count} data vectors target RSS processor {name}; expected {expected}"
         else:
             body = count == 1 if exactly else count <= 1
@@ -102,7 +102,7 @@ def at_most_two_other(cx: RuleContext) -> Iterator[Obligation]:
     if msix is None:
         return
     other = [v.id for v in msix.vectors if v.kind == "other"]
-    yield Obligation("msix", cx.sym.bool_val(len(other) <= 2),
+    yield Obligation("msix", len(other) <= 2,
                      f"{len(other)} vectors are allocated for other events (ids {other}); at most 2 should be")
 
 
@@ -113,32 +113,35 @@ def vectors_within_budget(cx: RuleContext) -> Iterator[Obligation]:
     if rpi is None or msix is None:
         return
     budget = len(rpi.cpus) + 2
-    yield Obligation("msix", cx.sym.bool_val(len(msix.vectors) <= budget),
+    yield Obligation("msix", len(msix.vectors) <= budget,
                      f"{len(msix.vectors)} vectors are allocated for {len(rpi.cpus)} RSS processors; "
                      f"at most {budget} should be")
 
 
-def msix_minimum(queues: z3.ArithRef, reading: str) -> z3.ArithRef:
+def msix_minimum(queues: IntTerm, reading: str) -> IntTerm:
     """f(Q) of VMQ-IRQ-8 under a reading of rules.md A1 (Q ≥ 0; f(0) = 0)."""
-    ctx = queues.ctx
-
-    def val(n: int) -> z3.ArithRef:
-        return z3.IntVal(n, ctx)
-
-    half = (queues + 1) / 2
+    half = _divide(queues + 1, 2)
+    low: IntTerm
+    middle: IntTerm
+    high: IntTerm
     if reading == "R1":
-        low, middle, high = val(1), val(16), val(32)
+        low, middle, high = 1, 16, 32
     elif reading in ("R2a", "R2b"):
         low = queues
-        middle = z3.If(half > 16, half, val(16))
-        high = z3.If(half > 32, half, val(32)) if reading == "R2b" else val(32)
+        middle = If(half > 16, half, 16)
+        high = If(half > 32, half, 32) if reading == "R2b" else 32
     elif reading == "R3":
-        low, middle, high = queues, 16 + ((queues - 17) * 16 + 46) / 47, val(32)
+        low, middle, high = queues, 16 + _divide((queues - 17) * 16 + 46, 47), 32
     elif reading == "R4":
-        low, middle, high = val(16), val(32), val(32)
+        low, middle, high = 16, 32, 32
     else:
         raise ValueError(reading)
-    return z3.If(queues <= 0, val(0), z3.If(queues <= 16, low, z3.If(queues <= 64, middle, high)))
+    return If(queues <= 0, 0, If(queues <= 16, low, If(queues <= 64, middle, high)))
+
+
+def _divide(term: IntTerm, divisor: int) -> IntTerm:
+    """Integer division (z3's on an open term; floor, which agrees for a positive divisor, on a fixed one)."""
+    return term // divisor if isinstance(term, int) else term / divisor
 
 
 def _msix_reading(config: Config) -> str:
@@ -181,7 +184,7 @@ def interrupt_vector_coalescing(cx: RuleContext) -> Iterator[Obligation]:
     yield Obligation(record.path, has(cx.sym.field(record, "supported_queue_properties"), C.SQP_COALESCING),
                      "VMQ or SR-IOV is enabled but SupportedQueueProperties lacks "
                      "INTERRUPT_VECTOR_COALESCING_SUPPORTED (0x10)",
-                     guard=z3.Or(cx.modes.vmq_en, cx.modes.sriov_en))
+                     guard=Or(cx.modes.vmq_en, cx.modes.sriov_en))
 
 
 RULES: tuple[Rule, ...] = (vmq_requires_msix, msix_supported_flag, vectors_on_rss_processors,

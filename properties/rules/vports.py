@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import z3
 
 from vmqproof.model import constants as C
 from vmqproof.model.symbolic import has
+from vmqproof.model.logic import And, BoolTerm, If, Implies, IntTerm, Not, Or, Sum
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import non_default, not_zeroed, vport_name
 
@@ -15,12 +15,12 @@ AFFINITY_CHANGED = C.VPORT_FLAGS.by_name()["PROCESSOR_AFFINITY_CHANGED"]
 LAST_NSC_REVISION = max(C.NSC_SIZES)
 
 
-def switch_limit(cx: RuleContext, name: str, since: int) -> tuple[z3.ArithRef, z3.BoolRef] | None:
+def switch_limit(cx: RuleContext, name: str, since: int) -> tuple[IntTerm, BoolTerm] | None:
     """A NIC switch maximum that bounds the VPorts, and when it applies: the current capabilities when they are
     given and not zeroed (A7 iii), else the hardware ones; a field of revision `since` only from that revision."""
     sym = cx.sym
 
-    def of(section: str) -> tuple[z3.ArithRef, z3.BoolRef] | None:
+    def of(section: str) -> tuple[IntTerm, BoolTerm] | None:
         record = cx.config.structure(section)
         if record is None:
             return None
@@ -34,20 +34,20 @@ def switch_limit(cx: RuleContext, name: str, since: int) -> tuple[z3.ArithRef, z
     assert record is not None
     reported = not_zeroed(sym, record)
     if hardware is None:
-        return current[0], z3.And(reported, current[1])
-    return z3.If(reported, current[0], hardware[0]), z3.If(reported, current[1], hardware[1])
+        return current[0], And(reported, current[1])
+    return If(reported, current[0], hardware[0]), If(reported, current[1], hardware[1])
 
 
 @rule("VPORT-1", "vport-parameters-header", "error", "D9",
       "Per VPort: Type = 0x80 and Revision ∈ {1, 2}; Revision 2 (QosSqId) needs NDIS ≥ 6.50.", min_ndis="6.30")
 def vport_header(cx: RuleContext) -> Iterator[Obligation]:
     sym = cx.sym
-    ndis_650 = sym.bool_val(cx.config.adapter.ndis_version >= (6, 50))
+    ndis_650 = cx.config.adapter.ndis_version >= (6, 50)
     for vport in cx.config.vports:
         revision = sym.field(vport.record, "revision")
         yield Obligation(vport.record.path,
-                         z3.And(sym.field(vport.record, "type") == C.NDIS_OBJECT_TYPE_DEFAULT,
-                                z3.Or(revision == 1, z3.And(revision == 2, ndis_650))),
+                         And(sym.field(vport.record, "type") == C.NDIS_OBJECT_TYPE_DEFAULT,
+                                Or(revision == 1, And(revision == 2, ndis_650))),
                          f"{vport_name(vport)}: the header is not Type 0x80 with Revision 1, or 2 from NDIS 6.50")
 
 
@@ -63,12 +63,11 @@ def vport_switch_id(cx: RuleContext) -> Iterator[Obligation]:
       "Per VPort: VPortId < NumVPorts, bounded by MaxNumVPorts of the NIC switch capabilities (current when "
       "reported, else hardware); VPortId 0 is the default VPort, attached to the PF.")
 def vport_id_range(cx: RuleContext) -> Iterator[Obligation]:
-    sym = cx.sym
     for vport in cx.config.vports:
         limit = switch_limit(cx, "max_num_vports", 2)
-        default_on_pf = sym.bool_val(vport.id != 0 or vport.is_pf)
-        in_range = sym.true() if limit is None else z3.Implies(limit[1], vport.id < limit[0])
-        yield Obligation(vport.record.path, z3.And(in_range, default_on_pf),
+        default_on_pf = bool(vport.id != 0 or vport.is_pf)
+        in_range = True if limit is None else Implies(limit[1], vport.id < limit[0])
+        yield Obligation(vport.record.path, And(in_range, default_on_pf),
                          f"{vport_name(vport)}: " + ("VPortId 0 is the default VPort, which is attached to the PF"
                                                      if not vport.is_pf and vport.id == 0 else
                                                      "VPortId is not below MaxNumVPorts (NDIS_NIC_SWITCH_INFO."
@@ -84,7 +83,7 @@ def affinity_on_pf_only(cx: RuleContext) -> Iterator[Obligation]:
     for vport in cx.config.vports:
         changed = has(sym.field(vport.record, "flags"), AFFINITY_CHANGED)
         if not vport.is_pf:
-            yield Obligation(vport.record.path, z3.Not(changed),
+            yield Obligation(vport.record.path, Not(changed),
                              f"{vport_name(vport)} is attached to a VF but its Flags set PROCESSOR_AFFINITY_CHANGED; "
                              "ProcessorAffinity is valid only for PF VPorts")
         elif vport.id != 0 and receive_filter is not None:
@@ -112,7 +111,7 @@ def vport_totals(cx: RuleContext) -> Iterator[Obligation]:
         return
     pairs = switch_limit(cx, "max_num_queue_pairs", 2)
     if pairs is not None:
-        total = z3.Sum([sym.field(v.record, "num_queue_pairs") for v in config.vports])
+        total = Sum([sym.field(v.record, "num_queue_pairs") for v in config.vports])
         yield Obligation("vports", total <= pairs[0],
                          "the VPorts' NumQueuePairs add up to more than MaxNumQueuePairs", guard=pairs[1])
     vports = switch_limit(cx, "max_num_vports", 2)

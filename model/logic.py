@@ -1,0 +1,121 @@
+"""Formulas over fields that may be fixed or open: fixed values stay Python values, open ones are z3 terms.
+
+The connectives fold Python values before they reach z3, so an obligation over fixed fields only is a Python
+bool that costs no solver call, and z3 sees the open part alone. They mirror z3's names and argument forms
+(`And(a, b)` or `And([a, b])`) so that rule formulas read as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Union
+
+import z3
+
+BoolTerm = Union[bool, z3.BoolRef]
+IntTerm = Union[int, z3.ArithRef]
+FlagsTerm = Union[int, z3.BitVecRef]
+Term = Union[bool, int, z3.ExprRef]
+
+
+def _terms(args: tuple[Any, ...]) -> Iterable[Any]:
+    if len(args) == 1 and not isinstance(args[0], (bool, z3.ExprRef)):
+        return args[0]          # a single iterable of terms, as z3.And([...]) takes
+    return args
+
+
+def _nary(make: Any, terms: list[z3.BoolRef]) -> z3.BoolRef:
+    ctx = terms[0].ctx
+    array = (z3.Ast * len(terms))(*(t.as_ast() for t in terms))
+    return z3.BoolRef(make(ctx.ref(), len(terms), array), ctx)
+
+
+def And(*args: Any) -> BoolTerm:
+    terms: list[z3.BoolRef] = []
+    for term in _terms(args):
+        if isinstance(term, bool):
+            if not term:
+                return False
+        else:
+            terms.append(term)
+    if not terms:
+        return True
+    return terms[0] if len(terms) == 1 else _nary(z3.Z3_mk_and, terms)
+
+
+def Or(*args: Any) -> BoolTerm:
+    terms: list[z3.BoolRef] = []
+    for term in _terms(args):
+        if isinstance(term, bool):
+            if term:
+                return True
+        else:
+            terms.append(term)
+    if not terms:
+        return False
+    return terms[0] if len(terms) == 1 else _nary(z3.Z3_mk_or, terms)
+
+
+def Not(term: BoolTerm) -> BoolTerm:
+    if isinstance(term, bool):
+        return not term
+    return z3.BoolRef(z3.Z3_mk_not(term.ctx.ref(), term.as_ast()), term.ctx)
+
+
+def Implies(premise: BoolTerm, conclusion: BoolTerm) -> BoolTerm:
+    if isinstance(premise, bool):
+        return conclusion if premise else True
+    if isinstance(conclusion, bool):
+        return True if conclusion else Not(premise)
+    return z3.Implies(premise, conclusion)
+
+
+def If(condition: BoolTerm, then: Term, otherwise: Term) -> Term:
+    if isinstance(condition, bool):
+        return then if condition else otherwise
+    like = then if isinstance(then, z3.ExprRef) else otherwise if isinstance(otherwise, z3.ExprRef) else None
+    return z3.If(condition, lift(then, condition.ctx, like), lift(otherwise, condition.ctx, like))
+
+
+def Sum(*args: Any) -> IntTerm:
+    fixed = 0
+    terms: list[z3.ArithRef] = []
+    for term in _terms(args):
+        if isinstance(term, int):
+            fixed += term
+        else:
+            terms.append(term)
+    if not terms:
+        return fixed
+    total = terms[0] if len(terms) == 1 else z3.Sum(terms)
+    return total + fixed if fixed else total
+
+
+def lift(value: Term, ctx: z3.Context, like: z3.ExprRef | None = None) -> z3.ExprRef:
+    """A z3 term for a value: itself if already one; a literal of `like`'s sort (bit-vector width) if given."""
+    if isinstance(value, z3.ExprRef):
+        return value
+    if isinstance(value, bool):
+        return z3.BoolVal(value, ctx)
+    if like is not None and z3.is_bv(like):
+        return z3.BitVecVal(value, like.size(), ctx)
+    return z3.IntVal(value, ctx)
+
+
+def is_fixed(term: Term) -> bool:
+    """The term is a Python value (every field it depends on is fixed), not a z3 term."""
+    return not isinstance(term, z3.ExprRef)
+
+
+def simplify(term: BoolTerm) -> BoolTerm:
+    """A Python bool when the term does not depend on an open field, else the simplified z3 term."""
+    if isinstance(term, bool):
+        return term
+    simple = z3.simplify(term)
+    return True if z3.is_true(simple) else False if z3.is_false(simple) else simple
+
+
+def decided(term: BoolTerm) -> bool | None:
+    """The term's truth value when it does not depend on an open field, else None."""
+    simple = simplify(term)
+    return simple if isinstance(simple, bool) else None
