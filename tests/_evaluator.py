@@ -9,6 +9,12 @@ each rule's comment).
 
 Verdicts are the strings "holds", "violated", "not-applicable" and "unspecified"; an evaluation is a list of
 (instance, verdict) pairs per rule, with the instance "-" when the rule has no instance or is out of scope.
+
+Beyond the structures: `[host]` (HOST-*: processor sets as decisions.md "[host]" defines them), `[trace]` (registry
+reads and OID sequences, replayed as decisions.md "Traces" says; a ProcessorAffinity is a GROUP_AFFINITY mask, so
+the order and repeats of its list never count), and driver INF files (`generate_inf` draws the declarations of each
+model first and then writes them as INF text with the spellings a reader must see through; `evaluate_inf` decides
+INF-DECL-*, INF-VMQ-2 and INF-VMMQ-2 on the declarations, model by model).
 """
 
 from __future__ import annotations
@@ -1406,6 +1412,1121 @@ def vport_7(v: View) -> Outcome:
     return [ob(p.path, True, raw.get("lookahead_size", 0) == 0) for p, raw in raw_vports(v)]
 
 
+# ---- [host] (decisions.md "[host]"; the HOST-* summaries of `vmqproof rules`) --------------------------------
+# The processors that exist are the union of the NUMA nodes, else logical_processors spread evenly over the
+# groups (as many groups as needed when not given); an adapter setting's processor set runs from its base to its
+# max processor among them (all processors when the host does not say), one of each SMT pair (the first met from
+# the base upwards) when smt, at most max_processors (default 16). Omitted base: 0:0; omitted max: the highest
+# processor that exists.
+
+HOST_DEFAULT_MAX_PROCESSORS = 16
+
+
+@dataclass
+class HostSetting:
+    enabled: bool
+    base: int
+    max: int
+    limit: int
+    array: list[int]
+
+
+class HostView:
+    def __init__(self, v: View, raw: dict[str, Any]) -> None:
+        ppg = v.ppg
+        self.smt = raw.get("smt", False)
+        nodes = {int(key): cpu_ranges(v, text) for key, text in raw.get("numa_nodes", {}).items()}
+        count, groups = raw.get("logical_processors"), raw.get("groups")
+        self.existing: set[int] | None = None
+        if nodes:
+            self.existing = set().union(*nodes.values())
+        elif count is not None:
+            groups = groups if groups is not None else -(-count // ppg)
+            self.existing = set()
+            for g in range(groups):
+                share = count // groups + (1 if g < count % groups else 0)
+                self.existing.update(range(g * ppg, g * ppg + share))
+        highest = max(self.existing) if self.existing else MAXIMUM_GROUPS * ppg - 1
+        self.adapters: list[tuple[str, dict[str, HostSetting]]] = []
+        for entry in raw.get("adapters", []):
+            settings = {}
+            for kind in ("vmq", "rss"):
+                s = entry.get(kind)
+                if s is None:
+                    continue
+                array = [v.cpu(p["cpu"] if isinstance(p, dict) else p) for p in s.get("processors", [])]
+                settings[kind] = HostSetting(s.get("enabled", True),
+                                             v.cpu(s["base_processor"]) if "base_processor" in s else 0,
+                                             v.cpu(s["max_processor"]) if "max_processor" in s else highest,
+                                             s.get("max_processors", HOST_DEFAULT_MAX_PROCESSORS), array)
+            self.adapters.append((entry["name"], settings))
+        self.teams = raw.get("teams", [])
+
+    def processor_set(self, s: HostSetting) -> set[int]:
+        chosen: list[int] = []
+        siblings_used: set[int] = set()
+        cpu = s.base
+        while cpu <= s.max and len(chosen) < s.limit:
+            exists = self.existing is None or cpu in self.existing
+            if exists and not (self.smt and cpu // 2 in siblings_used):
+                chosen.append(cpu)
+                siblings_used.add(cpu // 2)
+            cpu += 1
+        return set(chosen)
+
+    def team_sets(self, members: list[str]) -> list[set[int]]:
+        """The VMQ processor sets of the members whose VMQ is present and enabled."""
+        by_name = dict(self.adapters)
+        return [self.processor_set(by_name[m]["vmq"]) for m in members
+                if "vmq" in by_name[m] and by_name[m]["vmq"].enabled]
+
+
+def cpu_ranges(v: View, text: Any) -> set[int]:
+    """'0:0-0:7,0:9' (or a list of such strings) → processor indexes."""
+    cpus: set[int] = set()
+    for part in (text if isinstance(text, list) else [text]):
+        for piece in part.split(","):
+            low, _, high = piece.partition("-")
+            cpus.update(range(v.cpu(low.strip()), v.cpu((high or low).strip()) + 1))
+    return cpus
+
+
+def host_of(v: View) -> HostView | None:
+    raw = v.doc.get("host")
+    return None if raw is None else HostView(v, raw)
+
+
+@rule("HOST-1")
+def host_1(v: View) -> Outcome:
+    # A sum-of-queues team's members (VMQ present and enabled; two or more) have pairwise disjoint sets.
+    h = host_of(v)
+    if h is None:
+        return []
+    out = []
+    for i, team in enumerate(h.teams):
+        sets = h.team_sets(team.get("members", []))
+        if team["mode"] == "sum-of-queues" and len(sets) >= 2:
+            total = sum(len(s) for s in sets)
+            out.append(ob(f"host.teams[{i}]", True, len(set().union(*sets)) == total))
+    return out
+
+
+@rule("HOST-2")
+def host_2(v: View) -> Outcome:
+    # A min-queues team's members (VMQ present and enabled; two or more) have identical sets.
+    h = host_of(v)
+    if h is None:
+        return []
+    out = []
+    for i, team in enumerate(h.teams):
+        sets = h.team_sets(team.get("members", []))
+        if team["mode"] == "min-queues" and len(sets) >= 2:
+            out.append(ob(f"host.teams[{i}]", True, all(s == sets[0] for s in sets)))
+    return out
+
+
+@rule("HOST-3")
+def host_3(v: View) -> Outcome:
+    # Base, max and the RSS processor array of every setting (enabled or not) exist; no instance when the host
+    # does not say which processors exist.
+    h = host_of(v)
+    if h is None or h.existing is None:
+        return []
+    out = []
+    for i, (_, settings) in enumerate(h.adapters):
+        for kind, s in settings.items():
+            named = {s.base, s.max, *s.array}
+            out.append(ob(f"host.adapters[{i}].{kind}", True, named <= h.existing))
+    return out
+
+
+# ---- [trace] (decisions.md "Traces") --------------------------------------------------------------------------
+# Flag values re-stated from rules.md §3.10/§3.11 and ntddndis.h (NDIS_RSS_PARAM_FLAG_*).
+
+VPORT_FLAG_NAMES = {"LOOKAHEAD_SPLIT_ENABLED": 0x1, "PACKET_DIRECT_RX_ONLY": 0x2, "ENFORCE_MAX_SG_LIST": 0x8000,
+                    "FLAGS_CHANGED": 0x10000, "NAME_CHANGED": 0x20000, "INT_MOD_CHANGED": 0x40000,
+                    "STATE_CHANGED": 0x80000, "PROCESSOR_AFFINITY_CHANGED": 0x100000,
+                    "NDK_PARAMS_CHANGED": 0x200000, "QOS_SQ_ID_CHANGED": 0x400000,
+                    "NUM_QUEUE_PAIRS_CHANGED": 0x800000}
+QUEUE_FLAG_NAMES = {"PER_QUEUE_RECEIVE_INDICATION": 0x1, "LOOKAHEAD_SPLIT_REQUIRED": 0x2, "FLAGS_CHANGED": 0x10000,
+                    "PROCESSOR_AFFINITY_CHANGED": 0x20000, "SUGGESTED_RECV_BUFFER_NUMBERS_CHANGED": 0x40000,
+                    "NAME_CHANGED": 0x80000, "INTERRUPT_COALESCING_DOMAIN_ID_CHANGED": 0x100000,
+                    "QOS_SQ_ID_CHANGED": 0x200000}
+RSS_FLAG_NAMES = {"BASE_CPU_UNCHANGED": 0x1, "HASH_INFO_UNCHANGED": 0x2, "ITABLE_UNCHANGED": 0x4,
+                  "HASH_KEY_UNCHANGED": 0x8, "DISABLE_RSS": 0x10, "DEFAULT_PROCESSOR_UNCHANGED": 0x20}
+SWITCH_FLAG_NAMES = {"SWITCH_NAME_CHANGED": 0x10000}
+
+CREATE_SWITCH, DELETE_SWITCH = "OID_NIC_SWITCH_CREATE_SWITCH", "OID_NIC_SWITCH_DELETE_SWITCH"
+CREATE_VPORT, DELETE_VPORT = "OID_NIC_SWITCH_CREATE_VPORT", "OID_NIC_SWITCH_DELETE_VPORT"
+VPORT_PARAMETERS = "OID_NIC_SWITCH_VPORT_PARAMETERS"
+RSS_PARAMETERS = "OID_GEN_RECEIVE_SCALE_PARAMETERS"
+ALLOCATE_QUEUE, FREE_QUEUE = "OID_RECEIVE_FILTER_ALLOCATE_QUEUE", "OID_RECEIVE_FILTER_FREE_QUEUE"
+QUEUE_PARAMETERS = "OID_RECEIVE_FILTER_QUEUE_PARAMETERS"
+QUEUE_STATUS = "NDIS_STATUS_RECEIVE_FILTER_QUEUE_PARAMETERS"
+RECEIVE_INDICATION = "RECEIVE_INDICATION"
+ALLOCATE_VF = "OID_NIC_SWITCH_ALLOCATE_VF"
+FLAG_TABLES = {CREATE_SWITCH: ("NDIS_NIC_SWITCH_PARAMETERS_", SWITCH_FLAG_NAMES),
+               "OID_NIC_SWITCH_PARAMETERS": ("NDIS_NIC_SWITCH_PARAMETERS_", SWITCH_FLAG_NAMES),
+               CREATE_VPORT: ("NDIS_NIC_SWITCH_VPORT_PARAMS_", VPORT_FLAG_NAMES),
+               VPORT_PARAMETERS: ("NDIS_NIC_SWITCH_VPORT_PARAMS_", VPORT_FLAG_NAMES),
+               ALLOCATE_QUEUE: ("NDIS_RECEIVE_QUEUE_PARAMETERS_", QUEUE_FLAG_NAMES),
+               QUEUE_PARAMETERS: ("NDIS_RECEIVE_QUEUE_PARAMETERS_", QUEUE_FLAG_NAMES),
+               QUEUE_STATUS: ("NDIS_RECEIVE_QUEUE_PARAMETERS_", QUEUE_FLAG_NAMES),
+               RSS_PARAMETERS: ("NDIS_RSS_PARAM_FLAG_", RSS_FLAG_NAMES)}
+# The members of a VM queue a queue-parameters set may change, each with its *_CHANGED flag (rules.md VMQ-Q-7).
+QUEUE_MEMBER_FLAGS = {"flags": 0x10000, "processor_affinity": 0x20000, "num_suggested_receive_buffers": 0x40000,
+                      "queue_name": 0x80000, "interrupt_coalescing_domain_id": 0x100000, "qos_sq_id": 0x200000}
+VPORT_MEMBER_FLAGS = {"num_queue_pairs": 0x800000, "processor_affinity": 0x100000}
+CHANGED_BITS = 0xFFFF0000
+
+# Registry keyword classes (decisions.md "Registry reads"), lower-case.
+RSS_KEYWORD_CLASS = {k.lower() for k in ("*RSS", "*RSSProfile", "*RssBaseProcGroup", "*NumaNodeId",
+                                          "*RssBaseProcNumber", "*MaxRssProcessors", "*RssMaxProcNumber",
+                                          "*NumRSSQueues", "*RssMaxProcGroup")}
+VMQ_KEYWORD_CLASS = {"*vmq", "*vmqlookaheadsplit", "*vmqvlanfiltering"}
+SRIOV_KEYWORD_CLASS = {"*sriov", "*numvfs"}
+VMSMP_RESERVED_VALUES = {"*tengigvmqenabled", "*belowtengigvmqenabled", "*rssmaxprocnumber", "*maxrssprocessors"}
+
+
+@dataclass
+class Step:
+    index: int
+    oid: str
+    request: str
+    ok: bool                       # accepted: no status, or NDIS_STATUS_SUCCESS (0)
+    f: dict[str, Any]              # the recorded fields (processors as indexes, lists as lists, flags as ints)
+
+    @property
+    def path(self) -> str:
+        return f"trace.requests[{self.index}]"
+
+    def get(self, name: str) -> Any:
+        return self.f.get(name)
+
+    def flag(self, bit: int) -> bool:
+        return bool(self.f.get("flags", 0) & bit)
+
+    def is_set(self, oid: str) -> bool:
+        return self.oid == oid and self.request == "set"
+
+
+def trace_flags(oid: str, value: Any) -> int:
+    if isinstance(value, int):
+        return value
+    prefix, names = FLAG_TABLES[oid]
+    result = 0
+    for item in value:
+        result |= item if isinstance(item, int) else names[item.strip().upper().removeprefix(prefix)]
+    return result
+
+
+def trace_steps(v: View) -> list[Step]:
+    steps = []
+    for index, raw in enumerate(v.doc.get("trace", {}).get("requests", [])):
+        oid = raw["oid"].strip().upper()
+        request = raw.get("request", "indication")
+        status = raw.get("status")
+        ok = status is None or status == 0 or (isinstance(status, str)
+                                                and status.strip().upper() == "NDIS_STATUS_SUCCESS")
+        fields: dict[str, Any] = {}
+        for name, value in raw.items():
+            if name in ("oid", "request", "status"):
+                continue
+            if name == "flags":
+                value = trace_flags(oid, value)
+            elif name in ("processor_affinity", "indirection_table"):
+                value = [v.cpu(c) for c in value]
+            elif name in ("processor", "default_processor"):
+                value = v.cpu(value)
+            elif name == "hash_secret_key" and isinstance(value, str):
+                value = int(value.strip().removeprefix("0x"), 16)
+            fields[name] = value
+        steps.append(Step(index, oid, request, ok, fields))
+    return steps
+
+
+@dataclass
+class PortState:
+    count: int | None                        # NumQueuePairs in effect
+    created: list[int] | None                # ProcessorAffinity of the create-VPort
+    affinity: list[int] | None               # ProcessorAffinity in effect
+    table: list[int] | None = None           # the indirection table in effect
+    tables_at_count: list[list[int]] | None = None   # tables set while the current count is in effect
+    disabled: bool = False                   # RSS (VMMQ) disabled by DISABLE_RSS
+    hash_information: Any = None
+    hash_secret_key: Any = None
+
+
+def new_count(step: Step) -> int | None:
+    """The NumQueuePairs a VPORT_PARAMETERS set asks for: given, with NUM_QUEUE_PAIRS_CHANGED or no flags."""
+    if not step.is_set(VPORT_PARAMETERS) or step.get("num_queue_pairs") is None:
+        return None
+    if "flags" in step.f and not step.flag(0x800000):
+        return None
+    return step.get("num_queue_pairs")
+
+
+class Replay:
+    """What the trace shows before each step: per VPort and per VM queue, the state successful steps built."""
+
+    def __init__(self, steps: list[Step]) -> None:
+        self.steps = steps
+        self.ports_before: list[dict[int, PortState]] = []
+        self.queues_before: list[dict[int, dict[str, Any]]] = []
+        self.switch_before: list[bool] = []
+        self.allocated_before: list[int] = []
+        ports: dict[int, PortState] = {}
+        queues: dict[int, dict[str, Any]] = {}
+        allocated: set[int] = set()
+        switch = False
+        for step in steps:
+            self.ports_before.append({k: copy_port(p) for k, p in ports.items()})
+            self.queues_before.append({k: dict(q) for k, q in queues.items()})
+            self.switch_before.append(switch)
+            self.allocated_before.append(len(allocated))
+            if not step.ok:
+                continue
+            port_id, queue_id = step.get("vport"), step.get("queue")
+            if step.oid == CREATE_SWITCH and step.request != "query":
+                switch = True
+                ports[0] = PortState(step.get("num_queue_pairs_for_default_vport"), None, None, tables_at_count=[])
+            elif step.oid == DELETE_SWITCH:
+                switch = False
+                ports = {}
+            elif step.oid == CREATE_VPORT and port_id is not None:
+                affinity = step.get("processor_affinity")
+                ports[port_id] = PortState(step.get("num_queue_pairs"), affinity, affinity, tables_at_count=[])
+            elif step.oid == DELETE_VPORT and port_id is not None:
+                ports.pop(port_id, None)
+            elif step.oid == VPORT_PARAMETERS and port_id is not None:
+                port = ports.setdefault(port_id, PortState(None, None, None, tables_at_count=[]))
+                count = new_count(step) if step.request == "set" else step.get("num_queue_pairs")
+                if count is not None and count != port.count:
+                    port.count, port.tables_at_count = count, []
+                affinity = step.get("processor_affinity")
+                if affinity is not None and (step.request != "set" or "flags" not in step.f or step.flag(0x100000)):
+                    port.affinity = affinity
+            elif step.oid == RSS_PARAMETERS and port_id is not None:
+                port = ports.setdefault(port_id, PortState(None, None, None, tables_at_count=[]))
+                if step.request == "set" and step.flag(RSS_FLAG_NAMES["DISABLE_RSS"]):
+                    port.disabled = True
+                    continue
+                if step.request == "set":
+                    port.disabled = False
+                    if port.hash_information is None and not step.flag(RSS_FLAG_NAMES["HASH_INFO_UNCHANGED"]):
+                        port.hash_information = step.get("hash_information")
+                    if port.hash_secret_key is None and not step.flag(RSS_FLAG_NAMES["HASH_KEY_UNCHANGED"]):
+                        port.hash_secret_key = step.get("hash_secret_key")
+                table = step.get("indirection_table")
+                if table is not None and not step.flag(RSS_FLAG_NAMES["ITABLE_UNCHANGED"]):
+                    port.table = table
+                    if step.request == "set":
+                        assert port.tables_at_count is not None
+                        port.tables_at_count.append(table)
+            elif step.oid == ALLOCATE_QUEUE and queue_id is not None:
+                queues[queue_id] = queue_members(step, QUEUE_MEMBER_FLAGS)
+                allocated.add(queue_id)
+            elif step.oid == FREE_QUEUE and queue_id is not None:
+                queues.pop(queue_id, None)
+                allocated.discard(queue_id)
+            elif step.oid in (QUEUE_PARAMETERS, QUEUE_STATUS) and queue_id is not None:
+                reported = QUEUE_MEMBER_FLAGS if step.request == "query" else \
+                    {m: bit for m, bit in QUEUE_MEMBER_FLAGS.items() if step.flag(bit)}
+                queues.setdefault(queue_id, {}).update(queue_members(step, reported))
+
+
+def copy_port(p: PortState) -> PortState:
+    return PortState(p.count, p.created, p.affinity, p.table, list(p.tables_at_count or []), p.disabled,
+                     p.hash_information, p.hash_secret_key)
+
+
+def queue_members(step: Step, members: dict[str, int]) -> dict[str, Any]:
+    """The queue members a step gives; flags keep their low 16 bits, an affinity is a mask (a set)."""
+    out: dict[str, Any] = {}
+    for name in members:
+        value = step.get(name)
+        if value is None:
+            continue
+        out[name] = value & 0xFFFF if name == "flags" else frozenset(value) if name == "processor_affinity" else value
+    return out
+
+
+def replay_of(v: View) -> Replay | None:
+    if "trace" not in v.doc:
+        return None
+    cached = v.__dict__.get("_replay")
+    if cached is None:
+        cached = v.__dict__["_replay"] = Replay(trace_steps(v))
+    return cached
+
+
+def registry_reads(v: View) -> list[str] | None:
+    trace = v.doc.get("trace")
+    return None if trace is None else trace.get("registry_reads")
+
+
+def read_key(name: str) -> str:
+    """A registry read as compared: lower-case; a value under the VMSMP service key as 'vmsmp\\<value>'."""
+    parts = [p for p in name.strip().split("\\") if p]
+    if any(p.lower() == "vmsmp" for p in parts[:-1]):
+        return "vmsmp\\" + parts[-1].lower()
+    return name.strip().lower()
+
+
+def preferences(v: View) -> tuple[bool, bool, bool]:
+    """(SR-IOV, VMQ, RSS) preference: *SriovPreferred = 1; else *RssOrVmqPreference = 1; else RSS."""
+    sp, vp = v.is_one("*SriovPreferred"), v.is_one("*RssOrVmqPreference")
+    return sp, not sp and vp, not sp and not vp
+
+
+@rule("INF-VMQ-4")
+def inf_vmq_4(v: View) -> Outcome:
+    # S8, one instance per (non-VMSMP) read; applies when *SriovPreferred ≠ 1: VMQ preference ⇒ no RSS keyword,
+    # RSS preference ⇒ no VMQ keyword.
+    sriov, vmq, rss = preferences(v)
+    out = []
+    for i, name in enumerate(registry_reads(v) or []):
+        key = read_key(name)
+        if key.startswith("vmsmp\\"):
+            continue
+        allowed = not (vmq and key in RSS_KEYWORD_CLASS) and not (rss and key in VMQ_KEYWORD_CLASS)
+        out.append(ob(f"trace.registry_reads[{i}]", not sriov, allowed))
+    return out
+
+
+@rule("INF-VMQ-5")
+def inf_vmq_5(v: View) -> Outcome:
+    # One instance per read: the four VMSMP values never; the adapter's *RssMaxProcNumber / *MaxRssProcessors
+    # not with VMQ enabled.
+    out = []
+    for i, name in enumerate(registry_reads(v) or []):
+        key = read_key(name)
+        if key.startswith("vmsmp\\"):
+            allowed = key.removeprefix("vmsmp\\") not in VMSMP_RESERVED_VALUES
+        else:
+            allowed = not (v.vmq_en and key in ("*rssmaxprocnumber", "*maxrssprocessors"))
+        out.append(ob(f"trace.registry_reads[{i}]", True, allowed))
+    return out
+
+
+@rule("INF-SRIOV-3")
+def inf_sriov_3(v: View) -> Outcome:
+    # S11: per (non-VMSMP) read: SR-IOV preference ⇒ no RSS keyword; VMQ preference ⇒ no RSS or SR-IOV keyword;
+    # RSS preference ⇒ no VMQ or SR-IOV keyword. One more instance: SR-IOV preference ⇒ *SRIOV and
+    # *VMQVlanFiltering were read (its premise is its guard, decisions.md "Premises are guards").
+    reads = registry_reads(v)
+    if reads is None:
+        return []
+    sriov, vmq, rss = preferences(v)
+    out = []
+    for i, name in enumerate(reads):
+        key = read_key(name)
+        if key.startswith("vmsmp\\"):
+            continue
+        forbidden = ((key in RSS_KEYWORD_CLASS and (sriov or vmq)) or (key in SRIOV_KEYWORD_CLASS and (vmq or rss))
+                     or (key in VMQ_KEYWORD_CLASS and rss))
+        out.append(ob(f"trace.registry_reads[{i}]", True, not forbidden))
+    keys = {read_key(name) for name in reads}
+    out.append(ob("trace.registry_reads", sriov, "*sriov" in keys and "*vmqvlanfiltering" in keys))
+    return out
+
+
+@rule("VPORT-4", min_ndis="6.30")
+def vport_4(v: View) -> Outcome:
+    r = replay_of(v)
+    return [] if r is None else [ob(s.path, True, s.get("vport") != 0) for s in r.steps
+                                 if s.oid in (CREATE_VPORT, DELETE_VPORT) and s.get("vport") is not None]
+
+
+@rule("VPORT-6", min_ndis="6.30")
+def vport_6(v: View) -> Outcome:
+    # Steps with flags: create-VPort and VPORT_PARAMETERS requests other than sets carry no *_CHANGED flag; a set
+    # carries at least one, and changes NumQueuePairs / ProcessorAffinity (a mask: compared as a set) against
+    # the VPort's state only with its flag.
+    r = replay_of(v)
+    if r is None:
+        return []
+    out = []
+    for s, ports in zip(r.steps, r.ports_before):
+        if s.oid not in (CREATE_VPORT, VPORT_PARAMETERS) or "flags" not in s.f:
+            continue
+        changed = s.get("flags") & CHANGED_BITS
+        if not s.is_set(VPORT_PARAMETERS):
+            out.append(ob(s.path, True, changed == 0))
+            continue
+        ok = changed != 0
+        port = ports.get(s.get("vport"))
+        if port is not None:
+            for member, bit in VPORT_MEMBER_FLAGS.items():
+                new = s.get(member)
+                old = port.count if member == "num_queue_pairs" else port.affinity
+                if member == "processor_affinity" and new is not None and old is not None:
+                    new, old = set(new), set(old)
+                if new is not None and old is not None and new != old and not s.flag(bit):
+                    ok = False
+        out.append(ob(s.path, True, ok))
+    return out
+
+
+@rule("VMMQ-VP-5")
+def vmmq_vp_5(v: View) -> Outcome:
+    # Receive indications of a VPort whose RSS a DISABLE_RSS set turned off are on the lowest processor of its
+    # create-VPort ProcessorAffinity (VPorts without one, e.g. the default VPort, are not judged).
+    r = replay_of(v)
+    if r is None:
+        return []
+    out = []
+    for s, ports in zip(r.steps, r.ports_before):
+        port = ports.get(s.get("vport")) if s.oid == RECEIVE_INDICATION else None
+        if port is not None and port.disabled and port.created and s.get("processor") is not None:
+            out.append(ob(s.path, True, s.get("processor") == min(port.created)))
+    return out
+
+
+def lowerings(r: Replay) -> list[tuple[int, Step, PortState, int]]:
+    """(position, step, VPort state before, new count) of every VPORT_PARAMETERS set lowering NumQueuePairs."""
+    out = []
+    for position, (s, ports) in enumerate(zip(r.steps, r.ports_before)):
+        count = new_count(s)
+        port = ports.get(s.get("vport"))
+        if count is not None and port is not None and port.count is not None and count < port.count:
+            out.append((position, s, port, count))
+    return out
+
+
+@rule("VMMQ-RSS-6")
+def vmmq_rss_6(v: View) -> Outcome:
+    r = replay_of(v)
+    if r is None:
+        return []
+    return [ob(s.path, True, len(set(port.table or [])) <= count) for _, s, port, count in lowerings(r)]
+
+
+def repeated(table: list[int], pattern: list[int]) -> bool:
+    return bool(pattern) and len(table) % len(pattern) == 0 and table == pattern * (len(table) // len(pattern))
+
+
+def restricted(v: View) -> bool:
+    """RSS_PER_PF_VPORT_INDIRECTION_TABLE_SIZE_RESTRICTED: current NIC switch caps when reported, else hardware."""
+    section = vport_bound_section(v)
+    return section is not None and bool(caps(section) & 0x1000)
+
+
+@rule("VMMQ-RSS-10")
+def vmmq_rss_10(v: View) -> Outcome:
+    # As VMMQ-RSS-6, and on a RESTRICTED adapter: the table in effect has the size of the first table set at the
+    # old count, and when the VPort's next table (the next RSS set that sends one) is smaller, it is that table
+    # repeated.
+    r = replay_of(v)
+    if r is None:
+        return []
+    out = []
+    for position, s, port, count in lowerings(r):
+        table = port.table or []
+        ok = len(set(table)) <= count
+        if restricted(v):
+            first = port.tables_at_count[0] if port.tables_at_count else None
+            if first is not None and len(first) != len(table):
+                ok = False
+            following = next((t.get("indirection_table") for t in r.steps[position + 1:]
+                              if t.is_set(RSS_PARAMETERS) and t.get("vport") == s.get("vport")
+                              and t.get("indirection_table") is not None
+                              and not t.flag(RSS_FLAG_NAMES["ITABLE_UNCHANGED"])), None)
+            if following is not None and table and len(following) < len(table) and not repeated(table, following):
+                ok = False
+        out.append(ob(s.path, True, ok))
+    return out
+
+
+@rule("VMMQ-RSS-7")
+def vmmq_rss_7(v: View) -> Outcome:
+    # An RSS set whose table grows over the table in effect (more entries or more distinct processors) references
+    # at most the VPort's NumQueuePairs processors: the raising VPORT_PARAMETERS set came first.
+    r = replay_of(v)
+    if r is None:
+        return []
+    out = []
+    for s, ports in zip(r.steps, r.ports_before):
+        table = s.get("indirection_table")
+        port = ports.get(s.get("vport"))
+        if not s.is_set(RSS_PARAMETERS) or table is None or s.flag(RSS_FLAG_NAMES["ITABLE_UNCHANGED"]) \
+                or port is None or port.count is None or port.table is None:
+            continue
+        if len(table) > len(port.table) or len(set(table)) > len(set(port.table)):
+            out.append(ob(s.path, True, len(set(table)) <= port.count))
+    return out
+
+
+SWITCH_STEP_FIELDS = ("flags", "switch_type", "switch_id", "switch_friendly_name", "num_vfs",
+                      "num_queue_pairs_for_default_vport", "revision")
+
+
+@rule("NSP-7")
+def nsp_7(v: View) -> Outcome:
+    # static_switch and [nic_switch.parameters]: a create-switch (not a query) giving any parameter that differs
+    # from the initialisation parameters has a failure status.
+    r, init = replay_of(v), v.s(NSP_SECTION)
+    if r is None or init is None or not v.doc["trace"].get("static_switch", False):
+        return []
+    defaults = {"switch_friendly_name": ""}
+    out = []
+    for s in r.steps:
+        if s.oid != CREATE_SWITCH or s.request == "query":
+            continue
+        given = [name for name in SWITCH_STEP_FIELDS if name in s.f]
+        if not given:
+            continue
+        same = all(s.get(name) == init.get(name, defaults.get(name, 0)) for name in given)
+        out.append(ob(s.path, True, same or not s.ok))
+    return out
+
+
+def affinity_steps(r: Replay) -> list[Step]:
+    return [s for s in r.steps if s.get("processor_affinity") is not None
+            and (s.oid == ALLOCATE_QUEUE or (s.is_set(QUEUE_PARAMETERS) and s.flag(0x20000)))]
+
+
+@rule("VMQ-Q-1")
+def vmq_q_1(v: View) -> Outcome:
+    r = replay_of(v)
+    return [] if r is None else [ob(s.path, True, len(s.get("processor_affinity")) > 0) for s in affinity_steps(r)]
+
+
+@rule("VMQ-Q-7")
+def vmq_q_7(v: View) -> Outcome:
+    # A queue-parameters set (flags recorded) on a queue the trace knows changes a member only with its flag.
+    r = replay_of(v)
+    if r is None:
+        return []
+    out = []
+    for s, queues in zip(r.steps, r.queues_before):
+        state = queues.get(s.get("queue"))
+        if not s.is_set(QUEUE_PARAMETERS) or "flags" not in s.f or state is None:
+            continue
+        given = queue_members(s, QUEUE_MEMBER_FLAGS)
+        ok = all(given[m] == state[m] or s.flag(bit) for m, bit in QUEUE_MEMBER_FLAGS.items()
+                 if m in given and m in state)
+        out.append(ob(s.path, True, ok))
+    return out
+
+
+@rule("VMQ-Q-12", min_ndis="6.30")
+def vmq_q_12(v: View) -> Outcome:
+    r = replay_of(v)
+    if r is None:
+        return []
+    out = []
+    for s in r.steps:
+        if s.oid != QUEUE_STATUS or ("flags" not in s.f and "revision" not in s.f):
+            continue
+        ok = s.f.get("flags", 0) & CHANGED_BITS & ~0x100000 == 0 and s.f.get("revision", 2) == 2
+        out.append(ob(s.path, True, ok))
+    return out
+
+
+# ---- INF declarations (rules.md D-12, INF-VMQ-2; decisions.md "INF files") ------------------------------------
+# These read an INF file, never `[inf]`: on a configuration they have no instance. An INF is compared through
+# `evaluate_inf`, on the declarations the generator wrote into it (InfSpec), model by model.
+
+for _inf_rule in ("INF-DECL-1", "INF-DECL-2", "INF-VMQ-2"):
+    rule(_inf_rule)(lambda v: [])
+
+NUMERIC_NDI_TYPES = {"int": (-(1 << 31), (1 << 31) - 1), "long": (-(1 << 31), (1 << 31) - 1),
+                     "word": (0, 0xFFFF), "dword": (0, 0xFFFFFFFF)}
+HIDDEN_KEYWORDS = ("*RssOrVmqPreference", "*SriovPreferred")
+
+
+def inf_number(text: str | None) -> int | None:
+    """An INF/registry number: decimal with an optional sign, or 0x hex; None otherwise."""
+    if text is None:
+        return None
+    text = text.strip()
+    body = text[1:] if text[:1] in "+-" else text
+    if body.isdigit() and body.isascii() and len(body) <= 20:
+        return int(text)
+    digits = text[2:]
+    if text[:2] in ("0x", "0X") and 1 <= len(digits) <= 16 and all(c in "0123456789abcdefABCDEF" for c in digits):
+        return int(digits, 16)
+    return None
+
+
+@dataclass
+class Declared:
+    keyword: str                                     # as first spelled
+    values: dict[str, str]                           # value name (lower-case) → the last value written
+    enum: list[str]                                  # enum value names, first occurrences
+
+
+def inf_declarations(model: dict[str, Any]) -> tuple[dict[str, Declared], dict[str, str]]:
+    """The model's declarations (by lower-case keyword) and direct writes (lower-case name → name as last
+    spelled), from its AddReg entries in order."""
+    declared: dict[str, Declared] = {}
+    writes: dict[str, str] = {}
+    for entry in model["entries"]:
+        kind = entry[0]
+        if kind == "write":
+            writes[entry[1].lower()] = entry[1]
+            continue
+        if kind not in ("param", "enum"):
+            continue
+        keyword = entry[1]
+        d = declared.setdefault(keyword.lower(), Declared(keyword, {}, []))
+        if kind == "param":
+            d.values[entry[2].lower()] = entry[3]
+        elif entry[2] not in d.enum:
+            d.enum.append(entry[2])
+    return declared, writes
+
+
+def inf_decl_1(model: dict[str, Any]) -> Outcome:
+    declared, _ = inf_declarations(model)
+    out = []
+    for d in declared.values():
+        if d.values.get("type", "").strip().lower() != "enum":
+            continue
+        default = d.values.get("default")
+        ok = default is not None and any(
+            name.strip().lower() == default.strip().lower()
+            or (inf_number(default) is not None and inf_number(name) == inf_number(default)) for name in d.enum)
+        out.append(ob(f"Ndi\\Params\\{d.keyword}.default", True, ok))
+    return out
+
+
+def inf_decl_2(model: dict[str, Any]) -> Outcome:
+    declared, _ = inf_declarations(model)
+    out = []
+    for d in declared.values():
+        kind = d.values.get("type", "").strip().lower()
+        if kind not in NUMERIC_NDI_TYPES:
+            continue
+        texts = {name: d.values.get(name) for name in ("default", "min", "max", "step")}
+        numbers = {name: inf_number(text) for name, text in texts.items()}
+        low = numbers["min"] if numbers["min"] is not None else NUMERIC_NDI_TYPES[kind][0]
+        high = numbers["max"] if numbers["max"] is not None else NUMERIC_NDI_TYPES[kind][1]
+        default, step = numbers["default"], numbers["step"]
+        ok = default is not None and low <= high and low <= default <= high
+        ok = ok and all(texts[n] is None or numbers[n] is not None for n in ("min", "max"))
+        if texts["step"] is not None:
+            ok = ok and step is not None and step >= 1 and (default - low) % step == 0
+        where = f"Ndi\\Params\\{d.keyword}" + (".default" if texts["default"] is not None else "")
+        out.append(ob(where, True, ok))
+    return out
+
+
+def inf_vmq_2(model: dict[str, Any]) -> Outcome:
+    declared, writes = inf_declarations(model)
+    out = []
+    for name in HIDDEN_KEYWORDS:
+        if name.lower() in declared:
+            out.append(ob(f"Ndi\\Params\\{declared[name.lower()].keyword}", True, False))
+        elif name.lower() in writes:
+            out.append(ob(f"HKR.{writes[name.lower()]}", True, False))
+        else:
+            out.append(ob(f"INF ({name})", True, True))
+    return out
+
+
+INF_RULES: dict[str, Callable[[dict[str, Any]], Outcome]] = {
+    "INF-DECL-1": inf_decl_1, "INF-DECL-2": inf_decl_2, "INF-VMQ-2": inf_vmq_2}
+
+
+def evaluate_inf(spec: dict[str, Any], rule_ids: list[str]) -> dict[str, Outcome]:
+    """Each rule's instances over every model of a generated INF, prefixed with the model's install section."""
+    result: dict[str, Outcome] = {}
+    for rule_id in rule_ids:
+        outcome: Outcome = []
+        for model in spec["models"]:
+            found = INF_RULES[rule_id](model) if rule_id in INF_RULES else []
+            outcome += [(f"{model['name']}: {instance}", verdict) for instance, verdict in found or [("-", NA)]]
+        result[rule_id] = outcome
+    return result
+
+
+# ---- warnings and advice on [host], [trace] and INF files --------------------------------------------------------
+
+@rule("HOST-4")
+def host_4(v: View) -> Outcome:
+    # Enabled settings only: processor 0:0 handles the host's default work when the setting is in use.
+    h = host_of(v)
+    if h is None:
+        return []
+    return [ob(f"host.adapters[{i}].{kind}", True, s.base != 0)
+            for i, (_, settings) in enumerate(h.adapters) for kind, s in settings.items() if s.enabled]
+
+
+@rule("HOST-5")
+def host_5(v: View) -> Outcome:
+    # With SMT, every setting's base and max (as in effect) are even processor numbers within their group.
+    h = host_of(v)
+    if h is None or not h.smt:
+        return []
+    return [ob(f"host.adapters[{i}].{kind}", True, (s.base % v.ppg) % 2 == 0 and (s.max % v.ppg) % 2 == 0)
+            for i, (_, settings) in enumerate(h.adapters) for kind, s in settings.items()]
+
+
+@rule("HOST-6")
+def host_6(v: View) -> Outcome:
+    # An adapter on a known NUMA node (not 65535): each of its settings' processor sets lies on that node.
+    raw = v.doc.get("host")
+    h = host_of(v)
+    if h is None or not raw.get("numa_nodes"):
+        return []
+    nodes = {int(key): cpu_ranges(v, text) for key, text in raw["numa_nodes"].items()}
+    out = []
+    for i, entry in enumerate(raw.get("adapters", [])):
+        node = entry.get("numa_node")
+        if node not in nodes:
+            continue
+        for kind, s in h.adapters[i][1].items():
+            out.append(ob(f"host.adapters[{i}].{kind}", True, h.processor_set(s) <= nodes[node]))
+    return out
+
+
+@rule("VMQ-Q-2")
+def vmq_q_2(v: View) -> Outcome:
+    # popcount(mask) = 1: the processors a step lists, each counted once.
+    r = replay_of(v)
+    return [] if r is None else [ob(s.path, True, len(set(s.get("processor_affinity"))) == 1)
+                                 for s in affinity_steps(r)]
+
+
+@rule("VMMQ-VP-6")
+def vmmq_vp_6(v: View) -> Outcome:
+    r = replay_of(v)
+    return [] if r is None else [ob(s.path, True, not s.flag(0x800000) or s.is_set(VPORT_PARAMETERS))
+                                 for s in r.steps if s.oid in (CREATE_VPORT, VPORT_PARAMETERS) and "flags" in s.f]
+
+
+@rule("D-19")
+def d_19(v: View) -> Outcome:
+    # INF-VMQ-4, INF-VMQ-5 and INF-SRIOV-3 over the whole read set, one instance.
+    if registry_reads(v) is None:
+        return []
+    verdicts = [verdict for rule_id in ("INF-VMQ-4", "INF-VMQ-5", "INF-SRIOV-3") for _, verdict in RULES[rule_id].fn(v)]
+    return [ob("trace.registry_reads", True, VIOLATED not in verdicts)]
+
+
+def caps_in_effect(v: View, bit: int) -> bool:
+    """A NIC switch capability bit: of the current capabilities when reported (not zeroed), else the hardware."""
+    section = vport_bound_section(v)
+    return section is not None and bool(caps(section) & bit)
+
+
+@rule("D-16")
+def d_16(v: View) -> Outcome:
+    # One instance per step it constrains (decisions.md): create-VPort / allocate-VF after create-switch; with
+    # NIC_SWITCH_WITHOUT_IOV no allocate-queue while a switch exists and no create-switch while VM queues are
+    # allocated; RSS sets and count changes keep distinct(table) ≤ NumQueuePairs; hash information and key keep
+    # their first value in the VPort's lifetime unless the set says *_UNCHANGED.
+    r = replay_of(v)
+    if r is None:
+        return []
+    without_iov = caps_in_effect(v, 0x40)
+    out = []
+    for index, s in enumerate(r.steps):
+        switch, queues = r.switch_before[index], r.allocated_before[index]
+        port = r.ports_before[index].get(s.get("vport"))
+        checks: list[bool] = []
+        if s.oid in (CREATE_VPORT, ALLOCATE_VF) and s.request != "query":
+            checks.append(switch)
+        if s.oid == ALLOCATE_QUEUE:
+            checks.append(not (without_iov and switch))
+        if s.oid == CREATE_SWITCH and s.request != "query":
+            checks.append(not (without_iov and queues > 0))
+        if s.is_set(RSS_PARAMETERS) and port is not None:
+            table = None if s.flag(RSS_FLAG_NAMES["ITABLE_UNCHANGED"]) else s.get("indirection_table")
+            if table is not None and port.count is not None:
+                checks.append(len(set(table)) <= port.count)
+            for name, keep in (("hash_information", "HASH_INFO_UNCHANGED"), ("hash_secret_key", "HASH_KEY_UNCHANGED")):
+                first = getattr(port, name)
+                if s.get(name) is not None and first is not None and not s.flag(RSS_FLAG_NAMES[keep]):
+                    checks.append(s.get(name) == first)
+        count = new_count(s)
+        if count is not None and port is not None and port.table is not None:
+            checks.append(len(set(port.table)) <= count)
+        if checks:
+            out.append(ob(s.path, True, all(checks)))
+    return out
+
+
+# INF files: INF-DECL-3 (warning), INF-VMMQ-2 (warning), INF-DECL-4 (info)
+STANDARD_KEYWORD_KINDS = {name.lower(): ("enum" if name in ("*RssOnHostVPorts", "*VMQ", "*VMQLookaheadSplit",
+                                                            "*VMQVlanFiltering", "*RssOrVmqPreference", "*SRIOV",
+                                                            "*SriovPreferred", "*RSS", "*RSSProfile") else "int")
+                          for name in KEYWORD_DEFAULTS}
+for _inf_rule in ("INF-DECL-3", "INF-VMMQ-2", "INF-DECL-4"):
+    rule(_inf_rule)(lambda v: [])
+
+
+def inf_decl_3(model: dict[str, Any]) -> Outcome:
+    declared, _ = inf_declarations(model)
+    out = []
+    for key, d in declared.items():
+        kind = STANDARD_KEYWORD_KINDS.get(key)
+        if kind is None:
+            continue
+        declared_type = d.values.get("type", "").strip().lower()
+        ok = declared_type == "enum" if kind == "enum" else declared_type in NUMERIC_NDI_TYPES
+        out.append(ob(f"Ndi\\Params\\{d.keyword}.type", True, ok))
+    return out
+
+
+def inf_vmmq_2(model: dict[str, Any]) -> Outcome:
+    declared, _ = inf_declarations(model)
+    vmmq = declared.get("*rssonhostvports")
+    if vmmq is None:
+        return []
+    return [ob(f"Ndi\\Params\\{vmmq.keyword}", True, RSS_KEYWORD_CLASS <= set(declared))]
+
+
+def inf_decl_4(model: dict[str, Any]) -> Outcome:
+    return [ob("INF template", True, not model.get("placeholders"))]
+
+
+INF_RULES.update({"INF-DECL-3": inf_decl_3, "INF-VMMQ-2": inf_vmmq_2, "INF-DECL-4": inf_decl_4})
+
+
+# ---- warnings and advice on the configuration (rules.md §2.2 RF-CAP-14, §2.11 VPORT-9, §5 derived) ---------------
+# The NIC switch maxima that bound the VPorts are those of the current capabilities when reported (not zeroed),
+# else the hardware ones (decisions.md VPORT-3/VPORT-9); a revision-N field only from revision N.
+
+def bound_field(v: View, name: str, since: int) -> tuple[int, bool] | None:
+    """(value, applies); a zeroed current section with no hardware one bounds nothing (the instance stays, n/a)."""
+    section = vport_bound_section(v)
+    if section is None:
+        current = v.s(NSC_CUR)
+        return None if current is None else (current.get(name, 0), False)
+    applies = section["revision"] == 3 if since == 3 else section["revision"] >= since
+    return section.get(name, 0), applies
+
+
+def reported_nsc(v: View) -> list[tuple[str, dict[str, int], bool]]:
+    """The NIC switch capability sections, each with whether it is reported (current: when not zeroed)."""
+    return [(s, r, s == NSC_HW or not_zeroed(r)) for s in (NSC_HW, NSC_CUR) if (r := v.s(s)) is not None]
+
+
+@rule("RF-CAP-14")
+def rf_cap_14(v: View) -> Outcome:
+    out = []
+    for section in RFC:
+        r = v.s(section)
+        if r is not None:
+            reported = section == RFC_HW or not_zeroed(r)
+            out.append(ob(section, reported and v.vmq_sup,
+                          r.get("max_mac_header_filters", 0) >= r.get("num_queues", 0)))
+    return out
+
+
+@rule("VPORT-9")
+def vport_9(v: View) -> Outcome:
+    if not v.vports:
+        return []
+    out = []
+    pairs = bound_field(v, "max_num_queue_pairs", 2)
+    if pairs is not None:
+        out.append(ob("vports", pairs[1], sum(p.num_queue_pairs for p in v.vports) <= pairs[0]))
+    count = bound_field(v, "max_num_vports", 2)
+    if count is not None:
+        out.append(ob("vports (count)", count[1], len(v.vports) <= count[0]))
+    per_vport = bound_field(v, "max_num_queue_pairs_per_non_default_vport", 2)
+    if per_vport is not None:
+        out += [ob(p.path, per_vport[1], p.num_queue_pairs <= per_vport[0]) for p in v.vports if p.id != 0]
+    return out
+
+
+@rule("D-3", physical_only=True)
+def d_3(v: View) -> Outcome:
+    out = []
+    if v.msix is not None:
+        out.append(ob("msix", True, 1 <= v.msix["table_size"] <= 2048))
+    rsc = v.s(RSC)
+    if rsc is not None:
+        out.append(ob(RSC, True, rsc.get("number_of_interrupt_messages", 0) <= 2048))
+    return out
+
+
+@rule("D-5")
+def d_5(v: View) -> Outcome:
+    out = []
+    for section, r, reported in reported_nsc(v):
+        pairs = r.get("max_num_queue_pairs", 0)
+        default_fits = r["revision"] != 3 or \
+            r.get("max_num_queue_pairs_for_default_vport", 0) <= pairs - (r.get("max_num_vports", 0) - 1)
+        out.append(ob(section, reported and r["revision"] >= 2,
+                      default_fits and r.get("max_num_queue_pairs_per_non_default_vport", 0) <= pairs))
+    vp0 = default_vport(v)
+    limit = bound_field(v, "max_num_queue_pairs_for_default_vport", 3)
+    if vp0 is not None and limit is not None:
+        out.append(ob(vp0.path, limit[1], vp0.num_queue_pairs <= limit[0]))
+    return out
+
+
+@rule("D-6")
+def d_6(v: View) -> Outcome:
+    out = []
+    for section, r, reported in reported_nsc(v):
+        capable, vports = r.get("max_num_rss_capable_non_default_pf_vports", 0), r.get("max_num_vports", 0)
+        ok = capable <= vports - 1 and (bool(caps(r) & 0x10) or capable <= vports - r.get("max_num_vfs", 0))
+        out.append(ob(section, reported and r["revision"] == 3, ok))
+    limit = bound_field(v, "max_num_rss_capable_non_default_pf_vports", 3)
+    candidates = [p for p in v.vports if p.id != 0 and p.pf]
+    if limit is not None and candidates:
+        out.append(ob("vports", limit[1], sum(1 for p in candidates if p.vmmq) <= limit[0]))
+    return out
+
+
+@rule("D-10")
+def d_10(v: View) -> Outcome:
+    out = []
+    rfc = v.s(RFC_HW)
+    if rfc is not None:
+        out.append(ob(RFC_HW, v.vmmq_sup, bool(sqp(rfc) & 0x8)))
+    rsc = v.s(RSC)
+    if rsc is not None and v.ndis >= (6, 80):
+        out.append(ob(RSC, v.vmmq_sup, bool(rsc.get("capabilities_flags", 0) & 0x40000000)))
+    return out
+
+
+@rule("D-11", physical_only=True)
+def d_11(v: View) -> Outcome:
+    if v.msix is None:
+        return []
+    size = v.msix["table_size"]
+    out = []
+    rfc, hw = v.s(RFC_HW), v.s(NSC_HW)
+    if rfc is not None:
+        out.append(ob("msix", v.vmq_sup, rfc.get("num_queues", 0) + 1 <= size))
+    pf = [p for p in v.vports if p.pf]
+    if pf:
+        out.append(ob("msix (VMMQ queue pairs)", v.vmmq_en, sum(p.num_queue_pairs for p in pf) <= size))
+    if hw is not None:
+        out.append(ob("msix (MaxNumQueuePairs)", v.vmmq_sup and hw["revision"] >= 2,
+                      hw.get("max_num_queue_pairs", 0) <= size))
+    return out
+
+
+@rule("D-13")
+def d_13(v: View) -> Outcome:
+    rsc = v.s(RSC)
+    if rsc is None or not v.present("*NumRSSQueues"):
+        return []
+    return [ob('inf."*NumRSSQueues"', True, v.keyword("*NumRSSQueues") <= rsc.get("number_of_receive_queues", 0))]
+
+
+@rule("D-14")
+def d_14(v: View) -> Outcome:
+    info = rss_processor_info(v)
+    return [] if info is None else [ob("rss_processors", True, len(set(info[1])) == len(info[1]))]
+
+
+@rule("D-15", physical_only=True)
+def d_15(v: View) -> Outcome:
+    info = rss_processor_info(v)
+    if info is None:
+        return []
+    return [ob(f"queues[{i}]", True, v.cpu(q["cpu"]) in info[1]) for i, q in enumerate(v.queues)]
+
+
+@rule("D-17")
+def d_17(v: View) -> Outcome:
+    hw = v.s(NSC_HW)
+    others = [p for p in v.vports if p.id != 0]
+    if hw is None or len(others) < 2:
+        return []
+    return [ob("vports", not caps(hw) & 0x4, all(p.num_queue_pairs == others[0].num_queue_pairs for p in others))]
+
+
+@rule("D-18")
+def d_18(v: View) -> Outcome:
+    hw = v.s(NSC_HW)
+    if hw is None:
+        return []
+    single = bool(caps(hw) & 0x10)
+    vports, vfs = hw.get("max_num_vports", 0), hw.get("max_num_vfs", 0)
+    ok = single or not v.vmq_sup or vports - vfs >= 1
+    parameters = v.s(NSP_SECTION)
+    if v.vports or parameters is not None:
+        pf_count = sum(1 for p in v.vports if p.id != 0 and p.pf)
+        allocated = parameters.get("num_vfs", 0) if parameters is not None else \
+            len({p.function_id for p in v.vports if not p.pf})
+        ok = ok and (not single or pf_count + allocated <= vports - 1)
+    return [ob(NSC_HW, hw["revision"] >= 2, ok)]
+
+
+CURRENT_WITHIN = {
+    # rules.md D-1: flags current ⊆ hardware; numeric maxima current ≤ hardware
+    "receive_filter": (("supported_queue_properties", "supported_filter_tests", "supported_headers",
+                        "supported_mac_header_fields", "supported_arp_header_fields", "supported_ipv4_header_fields",
+                        "supported_ipv6_header_fields", "supported_udp_header_fields"),
+                       ("num_queues", "max_mac_header_filters", "max_field_tests_per_packet_coalescing_filter",
+                        "max_packet_coalescing_filters")),
+    "nic_switch": (("nic_switch_capabilities",),
+                   ("max_num_vports", "max_num_vfs", "max_num_queue_pairs", "max_num_queue_pairs_per_non_default_vport",
+                    "max_num_mac_addresses", "max_num_rss_capable_non_default_pf_vports",
+                    "number_of_indirection_table_entries_for_default_vport",
+                    "number_of_indirection_table_entries_per_non_default_pf_vport",
+                    "max_num_queue_pairs_for_default_vport")),
+}
+
+
+@rule("D-1")
+def d_1(v: View) -> Outcome:
+    out = []
+    for group, (flag_fields, maxima) in CURRENT_WITHIN.items():
+        cur, hw = v.s(f"{group}.current"), v.s(f"{group}.hardware")
+        if cur is None or hw is None:
+            continue
+        ok = all(cur.get(n, 0) & ~hw.get(n, 0) == 0 for n in flag_fields) and \
+            all(cur.get(n, 0) <= hw.get(n, 0) for n in maxima)
+        out.append(ob(f"{group}.current", True, ok))
+    return out
+
+
+@rule("D-4")
+def d_4(v: View) -> Outcome:
+    out = []
+    rsc = v.s(RSC)
+    if rsc is not None:
+        out.append(ob(RSC, True, rsc.get("number_of_indirection_table_entries", 0) <= 128))
+    default_ite = "number_of_indirection_table_entries_for_default_vport"
+    other_ite = "number_of_indirection_table_entries_per_non_default_pf_vport"
+    for section, r, reported in reported_nsc(v):
+        a, b = r.get(default_ite, 0), r.get(other_ite, 0)
+        ok = (a == 0 or pow2(a)) and (b == 0 or pow2(b))
+        if caps(r) & 0x1000:
+            ok = ok and a >= nextpow2(r.get("max_num_queue_pairs_for_default_vport", 0)) \
+                and b >= nextpow2(r.get("max_num_queue_pairs_per_non_default_vport", 0))
+        out.append(ob(section, reported and r["revision"] == 3, ok))
+    first, second = bound_field(v, default_ite, 3), bound_field(v, other_ite, 3)
+    if first is not None and second is not None:
+        separate = v.doc.get("policy", {}).get("vport_table_size", "common-min") == "separate"
+        for p in v.vports:
+            if not p.pf or not p.size_known:
+                continue
+            bound = (first[0] if p.id == 0 else second[0]) if separate else min(first[0], second[0])
+            out.append(ob(p.path, first[1] and p.vmmq, p.size <= bound))
+    return out
+
+
+@rule("D-9")
+def d_9(v: View) -> Outcome:
+    # vmmq_en ⇒ the whole VMMQ chain: keywords (*RssOnHostVPorts ≠ 0, a creatable switch as NSP-11 reads it),
+    # NDIS ≥ 6.60, the hardware NIC switch flags and revision 3, NIC_SWITCH_WITHOUT_IOV unless SR-IOV is on and
+    # preferred, and revision 2 switch parameters.
+    if not v.vports:
+        return []
+    sp, vp = v.keyword("*SriovPreferred"), v.keyword("*RssOrVmqPreference")
+    ok = v.keyword("*RssOnHostVPorts") != 0 and (sp == 1 or (sp == 0 and vp == 1)) and v.ndis >= (6, 60)
+    hw, parameters = v.s(NSC_HW), v.s(NSP_SECTION)
+    if hw is not None:
+        needed = 0x80 | 0x100 | 0x10
+        without_sriov = not v.is_one("*SRIOV") or sp != 1
+        ok = ok and caps(hw) & needed == needed and hw["revision"] == 3 and (not without_sriov or bool(caps(hw) & 0x40))
+    if parameters is not None:
+        ok = ok and parameters["revision"] == 2
+    return [ob("vports", v.vmmq_en, ok)]
+
+
 # --------------------------------------------------------------------------------------------------------------
 # The generator: one raw configuration dict per seed, values biased towards the rules' boundaries
 # --------------------------------------------------------------------------------------------------------------
@@ -1844,6 +2965,7 @@ class Gen:
 def generate(seed: int) -> dict[str, Any]:
     doc = Gen(seed).config()
     add_rss_and_vport_fields(doc, random.Random(seed ^ 0x5255_5650))
+    add_host_and_trace(doc, random.Random(seed ^ 0x484F_5354))
     return doc
 
 
@@ -1882,3 +3004,750 @@ def vport_paths_without_known_size(doc: dict[str, Any]) -> set[str]:
     return {f"vports[{i}]" for i, raw in enumerate(doc.get("vports", []))
             if "indirection_table" not in raw and "indirection_table_size" not in raw}
 
+
+
+# --------------------------------------------------------------------------------------------------------------
+# [host] and [trace]: drawn from their own stream, so that the rest of a seed's configuration stays as it was
+# --------------------------------------------------------------------------------------------------------------
+
+HOST_SHARE, TRACE_SHARE = 0.3, 0.45
+
+
+def add_host_and_trace(doc: dict[str, Any], rng: random.Random) -> None:
+    g = Gen(0)
+    g.r = rng
+    g.ppg = 32 if doc.get("adapter", {}).get("arch") == "x86" else 64
+    if g.p(HOST_SHARE):
+        doc["host"] = gen_host(g)
+    if g.p(TRACE_SHARE):
+        doc["trace"] = gen_trace(g, doc)
+
+
+def cpu_text(cpu: int, ppg: int) -> str:
+    return f"{cpu // ppg}:{cpu % ppg}"
+
+
+def gen_host(g: Gen) -> dict[str, Any]:
+    ppg = g.ppg
+    host: dict[str, Any] = {}
+    existing: list[int] | None = None
+    shape = g.pick("numa", "numa", "count", "count", "none")
+    nodes: list[int] = []
+    if shape == "numa":
+        size = g.pick(2, 4, 8, 16)
+        spread = g.p(0.25)                       # one node per group
+        start = 1 if g.p(0.1) else 0             # no processor 0:0
+        numa: dict[str, Any] = {}
+        existing = []
+        for node in range(g.pick(1, 2, 2, 3)):
+            low = node * ppg + start if spread else start + node * size
+            cpus = list(range(low, low + size))
+            existing += cpus
+            mid = low + size // 2
+            first, last = cpu_text(low, ppg), cpu_text(cpus[-1], ppg)
+            text = g.pick(f"{first}-{last}", f"{first}-{cpu_text(mid - 1, ppg)},{cpu_text(mid, ppg)}-{last}")
+            numa[str(node)] = [text] if g.p(0.15) else text
+            nodes.append(node)
+        host["numa_nodes"] = numa
+        if g.p(0.5):
+            host["logical_processors"] = len(existing)
+        if g.p(0.3):
+            host["groups"] = max(existing) // ppg + g.pick(1, 1, 2)
+    elif shape == "count":
+        count = g.pick(2, 4, 8, 16, 24, ppg, ppg + 16, 2 * ppg)
+        host["logical_processors"] = count
+        groups = -(-count // ppg)
+        if g.p(0.4):
+            choice = g.pick(1, 2, 3)
+            if count >= choice and -(-count // choice) <= ppg:
+                groups = host["groups"] = choice
+        existing = []
+        for group in range(groups):
+            share = count // groups + (1 if group < count % groups else 0)
+            existing += range(group * ppg, group * ppg + share)
+    if g.p(0.5):
+        host["smt"] = g.p(0.5)
+    top = max(existing) if existing else MAXIMUM_GROUPS * ppg - 1
+    pool = sorted(set((existing or list(range(16)))[:24] + [top, top + 1, top + 2, 3, 5] +
+                      ([ppg + 1] if top < ppg else [])) - {x for x in (top + 1, top + 2) if x >= MAXIMUM_GROUPS * ppg})
+    stride = g.pick(2, 4, 8)
+
+    def setting(index: int, rss: bool) -> dict[str, Any]:
+        s: dict[str, Any] = {}
+        if g.p(0.2):
+            s["enabled"] = g.p(0.6)
+        base = None
+        if g.p(0.85):
+            base = index * stride + g.pick(0, 0, 0, 1, stride // 2) if g.p(0.6) else g.r.choice(pool)
+            base = min(base, top) if g.p(0.9) else base
+            if base < MAXIMUM_GROUPS * ppg:
+                s["base_processor"] = cpu_text(base, ppg)
+            else:
+                base = None
+        effective_base = base or 0
+        if g.p(0.75) or effective_base > top:
+            high = effective_base + g.pick(0, 1, stride - 1, stride - 1, stride, 2 * stride) if g.p(0.7) \
+                else g.r.choice([c for c in pool if c >= effective_base] or [effective_base])
+            if high >= MAXIMUM_GROUPS * ppg:
+                high = effective_base
+            s["max_processor"] = cpu_text(high, ppg)
+        if g.p(0.6):
+            s["max_processors"] = g.pick(1, 2, 4, 4, 8, 16)
+        if g.p(0.2):
+            s["number_of_receive_queues"] = g.pick(0, 4, 16)
+        if rss and g.p(0.4):
+            s["profile"] = g.pick("NUMAStatic", "Closest", 4, "ClosestStatic", 1)
+        if rss and g.p(0.5):
+            entries: list[Any] = []
+            for cpu in sorted(g.r.sample(pool, min(len(pool), g.pick(1, 2, 4)))):
+                entries.append({"cpu": cpu_text(cpu, ppg), "numa_distance": g.pick(0, 10)} if g.p(0.3)
+                               else cpu_text(cpu, ppg))
+            s["processors"] = entries
+        return s
+
+    adapters = []
+    for index in range(g.pick(1, 2, 2, 3, 4)):
+        adapter: dict[str, Any] = {"name": f"Port {index + 1}"}
+        if g.p(0.4):
+            adapter["numa_node"] = g.r.choice(nodes + [65535]) if nodes else g.pick(0, 1, 65535)
+        if g.p(0.85):
+            adapter["vmq"] = setting(index, False)
+        if g.p(0.45):
+            adapter["rss"] = setting(index, True)
+        if g.p(0.1):
+            adapter["sriov"] = {"enabled": g.p(0.5), "num_vfs": g.pick(0, 8)}
+        if g.p(0.1):
+            adapter["keywords"] = {"*VMQ": g.pick(0, 1, "1")}
+        adapters.append(adapter)
+    host["adapters"] = adapters
+    names = [a["name"] for a in adapters]
+    teams = []
+    for index in range(g.pick(0, 1, 1, 1, 2) if len(names) >= 2 else g.pick(0, 0, 1)):
+        team: dict[str, Any] = {"mode": g.pick("sum-of-queues", "min-queues")}
+        if g.p(0.5):
+            team["name"] = f"Team {index}"
+        team["members"] = g.r.sample(names, min(len(names), g.pick(1, 2, 2, 3)))
+        teams.append(team)
+        members = [a for a in adapters if a["name"] in team["members"] and "vmq" in a]
+        if g.p(0.5) and members:
+            if team["mode"] == "min-queues":              # the same processor set (or the same but spelled apart)
+                for a in members[1:]:
+                    a["vmq"] = dict(members[0]["vmq"])
+                    if g.p(0.2):
+                        a["vmq"].pop("enabled", None)
+            else:                                         # consecutive blocks
+                for k, a in enumerate(members):
+                    a["vmq"] = {"base_processor": cpu_text(k * stride, ppg),
+                                "max_processor": cpu_text(k * stride + stride - 1 + g.pick(0, 0, 1), ppg),
+                                "max_processors": g.pick(stride, stride // 2 or 1, 16)}
+    if teams or g.p(0.2):
+        host["teams"] = teams
+    return host
+
+
+READ_POOL = {
+    "rss": ["*RSS", "*RSSProfile", "*RssBaseProcGroup", "*NumaNodeId", "*RssBaseProcNumber", "*MaxRssProcessors",
+            "*RssMaxProcNumber", "*NumRSSQueues", "*RssMaxProcGroup"],
+    "vmq": ["*VMQ", "*VMQLookaheadSplit", "*VMQVlanFiltering"],
+    "sriov": ["*SRIOV", "*NumVFs"],
+    "other": ["*RssOnHostVPorts", "*SriovPreferred", "*RssOrVmqPreference", "VendorTuning", "NetworkAddress",
+              "HKLM\\Software\\Contoso\\*RSS"],
+    "vmsmp": ["VMSMP\\*TenGigVmqEnabled", "VMSMP\\*BelowTenGigVmqEnabled", "VMSMP\\*RssMaxProcNumber",
+              "VMSMP\\*MaxRssProcessors", "VMSMP\\QueueBudget", "vmsmp\\*tengigvmqenabled",
+              "HKLM\\SYSTEM\\CurrentControlSet\\Services\\VMSMP\\Parameters\\*MaxRssProcessors"],
+}
+
+VPORT_IDS, QUEUE_IDS = (0, 1, 2, 3), (1, 2, 3)
+FAILURES = ("NDIS_STATUS_FAILURE", "NDIS_STATUS_INVALID_PARAMETER", 0xC0000001, "NDIS_STATUS_NO_QUEUES")
+SUCCESSES = ("NDIS_STATUS_SUCCESS", 0, "ndis_status_success")
+
+
+def gen_trace(g: Gen, doc: dict[str, Any]) -> dict[str, Any]:
+    trace: dict[str, Any] = {}
+    if g.p(0.6):
+        reads: list[str] = []
+        for _ in range(g.pick(0, 1, 2, 3, 4, 6)):
+            name = g.r.choice(READ_POOL[g.pick("rss", "rss", "vmq", "vmq", "sriov", "other", "vmsmp")])
+            reads.append(name.lower() if g.p(0.1) and "\\" not in name else name)
+        if g.p(0.35):
+            reads += [k for k in ("*SRIOV", "*VMQVlanFiltering") if g.p(0.85)]
+        g.r.shuffle(reads)
+        trace["registry_reads"] = reads
+    if g.p(0.35):
+        trace["static_switch"] = g.p(0.75)
+    if g.p(0.9):
+        steps = TraceGen(g, doc)
+        steps.static = trace.get("static_switch", False)
+        trace["requests"] = steps.requests()
+    return trace
+
+
+class TraceGen:
+    """A random but mostly plausible OID sequence over a few VPorts and VM queues."""
+
+    def __init__(self, g: Gen, doc: dict[str, Any]) -> None:
+        self.g, self.ppg = g, g.ppg
+        self.params = doc.get("nic_switch", {}).get("parameters", {})
+        self.static = False
+        self.ports: dict[int, dict[str, Any]] = {}      # what the generator believes: count, affinity, table
+        self.queues: dict[int, dict[str, Any]] = {}
+
+    def cpus(self, n: int, group: int = 0) -> list[int]:
+        return [group * self.ppg + c for c in self.g.r.sample(range(8), n)]
+
+    def text(self, cpus: list[int]) -> list[str]:
+        return [cpu_text(c, self.ppg) for c in cpus]
+
+    def flags(self, names: dict[str, int], prefix: str, value: int, allow_list: bool = True) -> Any:
+        if not allow_list or not self.g.p(0.35):
+            return value
+        items: list[Any] = []
+        for name, bit in names.items():
+            if value & bit:
+                spelled = prefix + name if self.g.p(0.3) else name
+                items.append(spelled.lower() if self.g.p(0.1) else spelled)
+                value &= ~bit
+        if value:
+            items.append(value)
+        return items
+
+    def status(self, step: dict[str, Any], failing: float = 0.12) -> None:
+        if self.g.p(failing):
+            step["status"] = self.g.r.choice(FAILURES)
+        elif self.g.p(0.08):
+            step["status"] = self.g.r.choice(SUCCESSES)
+
+    def port(self) -> int:
+        known = list(self.ports)
+        return self.g.r.choice(known) if known and self.g.p(0.85) else self.g.r.choice(VPORT_IDS)
+
+    def queue(self) -> int:
+        known = list(self.queues)
+        return self.g.r.choice(known) if known and self.g.p(0.85) else self.g.r.choice(QUEUE_IDS)
+
+    def requests(self) -> list[dict[str, Any]]:
+        g = self.g
+        kinds = ("create_switch", "delete_switch", "create_vport", "delete_vport", "vport_params", "rss",
+                 "indication", "allocate_queue", "queue_params", "queue_status", "free_queue", "other",
+                 "lower_count", "raise_count", "disable_rss")
+        weights = (1.0, 0.15, 2.0, 0.3, 2.5, 3.0, 1.5, 1.5, 2.0, 1.0, 0.25, 0.3, 0.8, 0.4, 0.4)
+        out: list[dict[str, Any]] = []
+        if self.static and g.p(0.7):
+            out.append(self.create_switch())
+        for _ in range(g.r.randrange(1, 14)):
+            kind = g.r.choices(kinds, weights)[0]
+            produced = getattr(self, kind)()
+            out += produced if isinstance(produced, list) else [produced]
+        for step in out:
+            if g.p(0.04):
+                step["oid"] = step["oid"].lower()
+        return out
+
+    # -- short scenarios around the queue-count protocol (VMMQ-RSS-6/7/10) and disabling VMMQ (VMMQ-VP-5) --------
+    def fresh_vport(self, count: int) -> dict[str, Any]:
+        g = self.g
+        vport = g.r.choice(VPORT_IDS[1:])
+        affinity = self.cpus(g.pick(2, 3, 4, 4))
+        self.ports[vport] = {"count": count, "affinity": affinity, "table": None}
+        return {"oid": CREATE_VPORT, "request": "method", "vport": vport, "num_queue_pairs": count,
+                "processor_affinity": self.text(affinity)}
+
+    def rss_table(self, vport: int, table: list[int], flags: int | None = None) -> dict[str, Any]:
+        step: dict[str, Any] = {"oid": RSS_PARAMETERS, "request": "set", "vport": vport,
+                                "indirection_table": self.text(table)}
+        if flags is not None:
+            step["flags"] = self.flags(RSS_FLAG_NAMES, "NDIS_RSS_PARAM_FLAG_", flags)
+        self.ports[vport]["table"] = table
+        return step
+
+    def count_set(self, vport: int, count: int) -> dict[str, Any]:
+        g = self.g
+        step: dict[str, Any] = {"oid": VPORT_PARAMETERS, "request": "set", "vport": vport, "num_queue_pairs": count}
+        if g.p(0.85):
+            step["flags"] = self.flags(VPORT_FLAG_NAMES, "NDIS_NIC_SWITCH_VPORT_PARAMS_", 0x800000)
+        self.status(step, 0.1)
+        self.ports[vport]["count"] = count
+        return step
+
+    def lower_count(self) -> list[dict[str, Any]]:
+        g = self.g
+        old = g.pick(4, 4, 8)
+        create = self.fresh_vport(old)
+        vport, affinity = create["vport"], self.ports[create["vport"]]["affinity"]
+        size = g.pick(4, 8, 8, 16)
+        steps = [create, self.rss_table(vport, [affinity[i % len(affinity)] for i in range(size)])]
+        new = g.pick(1, 2, 2, old // 2)
+        keep = affinity[:new]
+        pattern = [keep[i % len(keep)] for i in range(nextpow2(new))]
+        if g.p(0.6):                                      # narrow first (right), else lower first (wrong)
+            narrowed = pattern * (size // len(pattern)) if g.p(0.7) else pattern
+            if g.p(0.15):
+                narrowed = list(reversed(narrowed))
+            steps.append(self.rss_table(vport, narrowed, g.pick(None, None, 0x4)))
+        steps.append(self.count_set(vport, new))
+        if g.p(0.25):                                     # a set that says its (shuffled) table is unchanged
+            steps.append(self.rss_table(vport, pattern[::-1] + pattern[:1], 0x4))
+            self.ports[vport]["table"] = None
+        if g.p(0.8):
+            following = g.pick(pattern, pattern, pattern, pattern[::-1] * 2, pattern * (2 * size // len(pattern)),
+                               pattern[::-1] * (2 * size // len(pattern)))
+            steps.append(self.rss_table(vport, following, g.pick(None, None, None, 0x4)))
+        return steps
+
+    def raise_count(self) -> list[dict[str, Any]]:
+        g = self.g
+        old = g.pick(1, 2, 2)
+        create = self.fresh_vport(old)
+        vport, affinity = create["vport"], self.ports[create["vport"]]["affinity"]
+        steps = [create, self.rss_table(vport, [affinity[i % old] for i in range(g.pick(2, 4))])]
+        new = old * 2
+        grown = [affinity[i % min(new, len(affinity))] for i in range(g.pick(4, 8))]
+        if g.p(0.5):                                      # raise first (right), else grow first (wrong)
+            steps += [self.count_set(vport, new), self.rss_table(vport, grown)]
+        else:
+            steps += [self.rss_table(vport, grown), self.count_set(vport, new)]
+        return steps
+
+    def disable_rss(self) -> list[dict[str, Any]]:
+        g = self.g
+        create = self.fresh_vport(g.pick(2, 4))
+        vport, affinity = create["vport"], self.ports[create["vport"]]["affinity"]
+        steps = [create]
+        if g.p(0.5):
+            steps.append(self.rss_table(vport, affinity * 2))
+        disable: dict[str, Any] = {"oid": RSS_PARAMETERS, "request": "set", "vport": vport,
+                                   "flags": self.flags(RSS_FLAG_NAMES, "NDIS_RSS_PARAM_FLAG_", 0x10)}
+        self.status(disable, 0.1)
+        steps.append(disable)
+        for _ in range(g.pick(1, 2, 3)):
+            steps.append({"oid": RECEIVE_INDICATION, "vport": vport,
+                          "processor": cpu_text(min(affinity) if g.p(0.5) else g.r.choice(affinity), self.ppg)})
+            if g.p(0.2):
+                steps.append(self.rss_table(vport, affinity, g.pick(None, 0x2)))
+        return steps
+
+    def create_switch(self) -> dict[str, Any]:
+        g = self.g
+        step: dict[str, Any] = {"oid": CREATE_SWITCH, "request": g.pick("set", "method", "method", "query")}
+        pools: dict[str, tuple[Any, ...]] = {
+            "flags": (0, 0x10000, ["SWITCH_NAME_CHANGED"]), "switch_type": (0, 1, 1, 2), "switch_id": (0, 0, 1),
+            "switch_friendly_name": ("Default Switch", "", "Other"), "num_vfs": (0, 4, 64),
+            "num_queue_pairs_for_default_vport": (1, 2, 4, 8), "revision": (1, 2, 2)}
+        for name, values in pools.items():
+            if g.p(0.35):
+                if name in self.params and g.p(0.7):
+                    step[name] = self.params[name]
+                elif name == "revision" and "revision" in self.params and g.p(0.5):
+                    step[name] = self.params["revision"]
+                else:
+                    step[name] = g.r.choice(values)
+        self.status(step, 0.25)
+        if step["request"] != "query" and "status" not in step:
+            self.ports[0] = {"count": step.get("num_queue_pairs_for_default_vport"), "affinity": None,
+                             "table": None}
+        return step
+
+    def delete_switch(self) -> dict[str, Any]:
+        self.ports.clear()
+        return {"oid": DELETE_SWITCH, "request": "set"}
+
+    def affinity(self) -> list[int]:
+        g = self.g
+        if g.p(0.07):
+            return []
+        cpus = self.cpus(g.pick(1, 1, 2, 3), 1 if g.p(0.1) else 0)
+        return cpus + cpus[:1] if g.p(0.08) else cpus           # a processor listed twice: still one mask bit
+
+    def create_vport(self) -> dict[str, Any]:
+        g = self.g
+        vport = g.r.choice(VPORT_IDS[1:]) if g.p(0.9) else 0
+        step: dict[str, Any] = {"oid": CREATE_VPORT, "request": g.pick("method", "method", "set"), "vport": vport}
+        count = g.pick(1, 2, 2, 4, 4, 8)
+        if g.p(0.92):
+            step["num_queue_pairs"] = count
+        affinity = self.affinity() if g.p(0.85) else None
+        if affinity is not None:
+            step["processor_affinity"] = self.text(affinity)
+        if g.p(0.3):
+            step["flags"] = self.flags(VPORT_FLAG_NAMES, "NDIS_NIC_SWITCH_VPORT_PARAMS_",
+                                       g.pick(0, 0, 0x1, 0x800000, 0x100000 | 0x1, 0x2))
+        self.status(step)
+        self.ports[vport] = {"count": count, "affinity": affinity, "table": None}
+        return step
+
+    def delete_vport(self) -> dict[str, Any]:
+        vport = self.port()
+        self.ports.pop(vport, None)
+        return {"oid": DELETE_VPORT, "request": "set", "vport": vport}
+
+    def vport_params(self) -> dict[str, Any]:
+        g = self.g
+        vport = self.port()
+        state = self.ports.get(vport, {"count": None, "affinity": None, "table": None})
+        request = g.pick("set", "set", "set", "set", "query", "method")
+        step: dict[str, Any] = {"oid": VPORT_PARAMETERS, "request": request, "vport": vport}
+        count = state["count"] or g.pick(1, 2, 4)
+        if g.p(0.8):
+            step["num_queue_pairs"] = g.pick(max(1, count // 2), max(1, count - 1), count, count * 2,
+                                             g.pick(1, 2, 3, 4, 8))
+        if g.p(0.35):
+            affinity = list(state["affinity"] or [])
+            if affinity and g.p(0.5):
+                g.r.shuffle(affinity)                     # the same mask, listed in another order
+                if g.p(0.2):
+                    affinity.append(affinity[0])
+            else:
+                affinity = self.affinity()
+            step["processor_affinity"] = self.text(affinity)
+        if request == "set" and g.p(0.85) or request != "set" and g.p(0.3):
+            value = 0
+            for bit, chance in ((0x800000, 0.6), (0x100000, 0.3), (0x10000, 0.15), (0x1, 0.1)):
+                if g.p(chance):
+                    value |= bit
+            step["flags"] = self.flags(VPORT_FLAG_NAMES, "NDIS_NIC_SWITCH_VPORT_PARAMS_", value)
+        self.status(step)
+        if "num_queue_pairs" in step and "status" not in step:
+            state["count"] = step["num_queue_pairs"]
+            self.ports[vport] = state
+        return step
+
+    def table(self, state: dict[str, Any]) -> list[int]:
+        g = self.g
+        current = state.get("table")
+        choice = g.pick("fresh", "fresh", "narrow", "half", "double")
+        if current and choice == "half" and len(current) % 2 == 0:
+            return current[:len(current) // 2]
+        if current and choice == "double":
+            return current * 2
+        if current and choice == "narrow":
+            keep = sorted(set(current))[:max(1, len(set(current)) // 2)]
+            return [keep[i % len(keep)] for i in range(len(current))]
+        source = state.get("affinity") or self.cpus(4)
+        distinct = g.r.sample(source, min(len(source), g.pick(1, 2, 2, 3, 4)))
+        length = g.pick(1, 2, 4, 4, 8, 8, 16)
+        if g.p(0.15):
+            return [g.r.choice(distinct) for _ in range(length)]
+        return [distinct[i % len(distinct)] for i in range(length)]
+
+    def rss(self) -> dict[str, Any]:
+        g = self.g
+        vport = self.port()
+        state = self.ports.setdefault(vport, {"count": None, "affinity": None, "table": None})
+        step: dict[str, Any] = {"oid": RSS_PARAMETERS, "request": g.pick("set", "set", "set", "set", "query"),
+                                "vport": vport}
+        flags = 0
+        if g.p(0.45):
+            for bit, chance in ((0x10, 0.3), (0x4, 0.2), (0x2, 0.2), (0x8, 0.15), (0x1, 0.1), (0x20, 0.1)):
+                if g.p(chance):
+                    flags |= bit
+            step["flags"] = self.flags(RSS_FLAG_NAMES, "NDIS_RSS_PARAM_FLAG_", flags)
+        if g.p(0.85) and not (flags & 0x10 and g.p(0.7)):
+            table = self.table(state)
+            step["indirection_table"] = self.text(table)
+            if not flags & 0x14:
+                state["table"] = table
+        if g.p(0.2):
+            step["hash_information"] = g.pick(0x301, 0x701, ["FUNCTION_TOEPLITZ", "IPV4"])
+        if g.p(0.1):
+            step["hash_secret_key"] = g.pick(7, "0x1234")
+        self.status(step, 0.08)
+        return step
+
+    def indication(self) -> dict[str, Any]:
+        g = self.g
+        step: dict[str, Any] = {"oid": RECEIVE_INDICATION}
+        if g.p(0.3):
+            step["request"] = "indication"
+        vport = self.port() if g.p(0.92) else None
+        if vport is not None:
+            step["vport"] = vport
+        affinity = (self.ports.get(vport) or {}).get("affinity") if vport is not None else None
+        cpu = min(affinity) if affinity and g.p(0.6) else g.r.choice(self.cpus(1) + (affinity or []))
+        step["processor"] = cpu_text(cpu, self.ppg)
+        if g.p(0.2):
+            step["queue"] = self.queue()
+        return step
+
+    def queue_fields(self, step: dict[str, Any], state: dict[str, Any], chance: float) -> None:
+        g = self.g
+        pools: dict[str, Callable[[], Any]] = {
+            "processor_affinity": lambda: self.text(self.affinity()),
+            "num_suggested_receive_buffers": lambda: g.pick(0, 64, 256),
+            "queue_name": lambda: g.pick("q1", "q2", ""),
+            "interrupt_coalescing_domain_id": lambda: g.pick(0, 1, 2),
+            "qos_sq_id": lambda: g.pick(0, 1)}
+        for name, draw in pools.items():
+            if g.p(chance):
+                if name in state and g.p(0.5):
+                    value = list(state[name]) if isinstance(state[name], list) else state[name]
+                    if isinstance(value, list) and len(value) > 1 and g.p(0.4):
+                        value.reverse()                  # the same mask, listed in another order
+                    step[name] = value
+                else:
+                    step[name] = draw()
+
+    def allocate_queue(self) -> dict[str, Any]:
+        g = self.g
+        queue = g.r.choice(QUEUE_IDS)
+        step: dict[str, Any] = {"oid": ALLOCATE_QUEUE, "request": g.pick("method", "method", "set"), "queue": queue}
+        if g.p(0.4):
+            step["flags"] = self.flags(QUEUE_FLAG_NAMES, "NDIS_RECEIVE_QUEUE_PARAMETERS_",
+                                       g.pick(0, 1, 2, 3, 0x10000, 0x20001))
+        self.queue_fields(step, {}, 0.4)
+        if g.p(0.85):
+            step["processor_affinity"] = self.text(self.affinity())
+        self.status(step)
+        self.queues[queue] = {k: v for k, v in step.items() if k not in ("oid", "request", "queue", "status")}
+        return step
+
+    def queue_params(self) -> dict[str, Any]:
+        g = self.g
+        queue = self.queue()
+        state = self.queues.setdefault(queue, {})
+        request = g.pick("set", "set", "set", "query")
+        step: dict[str, Any] = {"oid": QUEUE_PARAMETERS, "request": request, "queue": queue}
+        if request == "set" and g.p(0.85) or g.p(0.2):
+            value = state.get("flags", 0) if isinstance(state.get("flags"), int) and g.p(0.5) else g.pick(0, 1, 2)
+            value &= 0xFFFF
+            for bit in QUEUE_MEMBER_FLAGS.values():
+                if g.p(0.2):
+                    value |= bit
+            step["flags"] = self.flags(QUEUE_FLAG_NAMES, "NDIS_RECEIVE_QUEUE_PARAMETERS_", value)
+        self.queue_fields(step, state, 0.35)
+        self.status(step)
+        state.update({k: v for k, v in step.items() if k not in ("oid", "request", "queue", "status")})
+        return step
+
+    def queue_status(self) -> dict[str, Any]:
+        g = self.g
+        step: dict[str, Any] = {"oid": QUEUE_STATUS, "queue": self.queue()}
+        if g.p(0.3):
+            step["request"] = "indication"
+        if g.p(0.7):
+            step["flags"] = self.flags(QUEUE_FLAG_NAMES, "NDIS_RECEIVE_QUEUE_PARAMETERS_",
+                                       g.pick(0x100000, 0x100000, 0x100001, 0x20000, 0x110000, 0))
+        if g.p(0.6):
+            step["revision"] = g.pick(1, 2, 2, 3)
+        if g.p(0.5):
+            step["interrupt_coalescing_domain_id"] = g.pick(0, 1, 2)
+        if g.p(0.05):
+            step["status"] = g.r.choice(FAILURES)
+        return step
+
+    def free_queue(self) -> dict[str, Any]:
+        queue = self.queue()
+        self.queues.pop(queue, None)
+        return {"oid": FREE_QUEUE, "request": "set", "queue": queue}
+
+    def other(self) -> dict[str, Any]:
+        g = self.g
+        return g.pick({"oid": ALLOCATE_VF, "request": "set", "vf": 0},
+                      {"oid": "OID_RECEIVE_FILTER_SET_FILTER", "request": "set", "queue": 1},
+                      {"oid": "OID_NIC_SWITCH_ENUM_VPORTS", "request": "query"})
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Driver INF files: the declarations are drawn first (the evaluator decides on them), then written as INF text
+# with the spellings the reader must see through (case, [Strings] tokens, quoting, comments, continuations,
+# decorated install sections, overwritten values, UTF-16)
+# --------------------------------------------------------------------------------------------------------------
+
+INF_SHARE = 0.15
+STANDARD_ENUMS = {"*VMQ": ["0", "1"], "*RSS": ["0", "1"], "*SRIOV": ["0", "1"], "*RssOnHostVPorts": ["0", "1"],
+                  "*RSSProfile": ["1", "2", "3", "4", "5"], "*VMQVlanFiltering": ["0", "1"]}
+STANDARD_NUMERIC = ("*NumRSSQueues", "*MaxRssProcessors", "*RssBaseProcNumber", "*NumVFs", "*NumaNodeId",
+                    "*RssMaxProcGroup")
+VENDOR_KEYWORDS = ("VlanID", "*JumboPacket", "FlowMode", "*InterruptModeration", "LinkSpeed")
+
+
+def generate_inf(seed: int) -> dict[str, Any] | None:
+    """A generated INF: {"data": bytes, "models": [{"name": install section, "entries": [...]}]}, or None (most
+    seeds have no INF). Entries, in AddReg order: ("param", keyword, value name, value), ("enum", keyword, enum
+    value, description), ("write", name, value), ("other",)."""
+    rng = random.Random(seed ^ 0x494E_4600)
+    if rng.random() >= INF_SHARE:
+        return None
+    return InfGen(rng).build()
+
+
+class InfGen:
+    def __init__(self, rng: random.Random) -> None:
+        self.g = Gen(0)
+        self.g.r = rng
+        self.strings: dict[str, str] = {"Vendor": "Contoso"}
+
+    def value_text(self, value: str) -> str:
+        """A value as the INF writes it: quoted, bare, or a [Strings] token."""
+        g = self.g
+        if g.p(0.15) and value.strip() == value:
+            token = f"V{len(self.strings)}"
+            self.strings[token] = value
+            return f"%{token.lower() if g.p(0.3) else token}%"
+        if g.p(0.2) and value and value.strip() == value and all(c.isalnum() or c in "*+-" for c in value):
+            return value
+        return f'"{value}"'
+
+    def spelled(self, keyword: str) -> str:
+        g = self.g
+        return keyword if g.p(0.85) else g.pick(keyword.lower(), keyword.upper())
+
+    def enum_declaration(self, keyword: str) -> list[tuple[Any, ...]]:
+        g = self.g
+        values = list(STANDARD_ENUMS.get(keyword) or g.pick(["0", "1"], ["Off", "On"], ["1", "2", "4", "8"]))
+        entries: list[tuple[Any, ...]] = [("param", keyword, "ParamDesc", keyword.lstrip("*"))]
+        if g.p(0.95):
+            entries.append(("param", keyword, g.pick("type", "Type", "TYPE"), g.pick("enum", "enum", "Enum", " ENUM")))
+        for value in values:
+            entries.append(("enum", keyword, value, f"Value {value}"))
+        if g.p(0.1):
+            entries.append(("enum", keyword, values[0], "again"))
+        if g.p(0.9):
+            default = g.r.choice(values)
+            choice = g.pick("plain", "plain", "plain", "other", "empty", "numeric", "case")
+            if choice == "other":
+                default = g.pick("7", "2", "Auto", "-1")
+            elif choice == "empty":
+                default = ""
+            elif choice == "numeric" and inf_number(default) is not None:
+                default = g.pick("0" + default, hex(int(default)), "+" + default)
+            elif choice == "case":
+                default = default.swapcase()
+            entries.append(("param", keyword, g.pick("default", "Default"), default))
+            if g.p(0.12):
+                entries.append(("param", keyword, "default", g.pick(g.r.choice(values), "9")))
+        return entries
+
+    def numeric_declaration(self, keyword: str) -> list[tuple[Any, ...]]:
+        g = self.g
+        kind = g.pick("int", "int", "dword", "word", "long", "Int", "DWORD ")
+        low, high = g.pick((1, 16), (0, 63), (1, 64), (0, 65535), (8, 4))
+        entries: list[tuple[Any, ...]] = [("param", keyword, "ParamDesc", keyword.lstrip("*")),
+                                          ("param", keyword, "type", kind)]
+        numbers = {"default": g.pick(low, high, (low + high) // 2, high + 1, low - 1, low + 1, 70000),
+                   "min": low, "max": high, "step": g.pick(1, 1, 2, 4, 0, -1)}
+        for name in ("default", "min", "max", "step"):
+            if not g.p({"default": 0.92, "min": 0.8, "max": 0.8, "step": 0.35}[name]):
+                continue
+            value = numbers[name]
+            text = str(value)
+            if g.p(0.08):
+                text = g.pick("abc", "", "1.5")
+            elif g.p(0.08) and value >= 0:
+                text = hex(value)
+            entries.append(("param", keyword, name if g.p(0.8) else name.capitalize(), text))
+        if g.p(0.1):
+            entries.append(("param", keyword, "default", str(g.pick(low, high + 5))))
+        return entries
+
+    def declarations(self) -> list[tuple[Any, ...]]:
+        g = self.g
+        entries: list[tuple[Any, ...]] = []
+        blocks = g.pick(1, 2, 2, 3, 4)
+        if g.p(0.12):                                    # a VMMQ model with (nearly) every RSS keyword
+            blocks = 0
+            for keyword in ["*RssOnHostVPorts"] + [k for k in READ_POOL["rss"] if g.p(0.9)]:
+                block = self.enum_declaration(keyword) if keyword in STANDARD_ENUMS else \
+                    self.numeric_declaration(keyword)
+                entries += block
+        for _ in range(blocks):
+            choice = g.pick("enum", "enum", "numeric", "numeric", "vendor", "other")
+            if choice == "enum":
+                keyword = g.r.choice(list(STANDARD_ENUMS)) if g.p(0.85) else g.r.choice(STANDARD_NUMERIC)
+                block = self.enum_declaration(keyword)
+            elif choice == "numeric":
+                keyword = g.r.choice(STANDARD_NUMERIC) if g.p(0.85) else g.r.choice(list(STANDARD_ENUMS))
+                block = self.numeric_declaration(keyword)
+            elif choice == "vendor":
+                keyword = g.r.choice(VENDOR_KEYWORDS)
+                block = self.enum_declaration(keyword) if g.p(0.5) else self.numeric_declaration(keyword)
+            else:
+                keyword = g.r.choice(VENDOR_KEYWORDS)
+                block = [("param", keyword, "ParamDesc", keyword), ("param", keyword, "type", g.pick("edit", "text")),
+                         ("param", keyword, "default", "x")]
+                if g.p(0.3):
+                    block = block[:1]                # no type at all
+            # the same keyword spelled differently on later lines is one declaration
+            first = block[0][1]
+            block = [(e[0], first if i == 0 else self.spelled(first), *e[2:]) for i, e in enumerate(block)]
+            entries += block
+        for name in HIDDEN_KEYWORDS:
+            roll = g.r.random()
+            if roll < 0.12:
+                entries += [("param", self.spelled(name), "ParamDesc", name), ("param", name, "type", "enum"),
+                            ("enum", name, "0", "Off"), ("enum", name, "1", "On"), ("param", name, "default", "0")]
+            elif roll < 0.24:
+                entries.append(("write", self.spelled(name), g.pick("0", "1")))
+            elif roll < 0.28:
+                entries.append(("enum", self.spelled(name), "1", "On"))     # only an Enum subkey
+        if g.p(0.3):
+            entries.append(("write", g.pick("*VMQ", "*RSS", "BusType"), g.pick("1", "0", "5")))
+        if g.p(0.4):
+            entries.append(("other",))
+        if g.p(0.1):
+            g.r.shuffle(entries)
+        return entries
+
+    def line(self, entry: tuple[Any, ...]) -> str:
+        g = self.g
+        hkr = "HKR" if g.p(0.9) else "hkr"
+        sep = g.pick(", ", ",", ",  ", "\t, ")
+        if entry[0] == "param":
+            subkey = f"Ndi\\Params\\{entry[1]}"
+            fields = [hkr, subkey, entry[2], g.pick("0", "0", ""), self.value_text(entry[3])]
+        elif entry[0] == "enum":
+            fields = [hkr, f"Ndi\\Params\\{entry[1]}\\{g.pick('Enum', 'enum')}", f'"{entry[2]}"', "0",
+                      self.value_text(entry[3])]
+        elif entry[0] == "write":
+            fields = [hkr, g.pick("", " "), entry[1], g.pick("0", "0x00000000"), self.value_text(entry[2])]
+        else:
+            fields = g.pick(["HKR", "Ndi\\Interfaces", "UpperRange", "0", '"ndis5"'],
+                            ["HKR", "Ndi", "Service", "0", '"contoso"'],
+                            ["HKLM", "Software\\Contoso", "*SriovPreferred", "0", '"1"'],
+                            ["HKR", "Ndi\\Params\\*VMQ\\Extra", "default", "0", '"5"'])
+        text = sep.join(fields)
+        if g.p(0.05):
+            head, _, tail = text.rpartition(sep)
+            text = head + sep.rstrip() + " \\\n    " + tail           # a continued line
+        if g.p(0.1):
+            text += "   ; a comment, with a comma"
+        return text
+
+    def build(self) -> dict[str, Any]:
+        g = self.g
+        sections = {f"{name}.Reg": self.declarations() for name in g.r.sample(["Common", "Rss", "Vmq"],
+                                                                               g.pick(1, 2, 2, 3))}
+        models = []
+        for index in range(g.pick(1, 1, 1, 2)):
+            names = g.r.sample(list(sections), g.r.randrange(1, len(sections) + 1))
+            models.append({"name": f"Port{index + 1}.ndi", "addreg": names,
+                           "decoration": g.pick(".NTamd64", ".NTamd64", ".NT", ""),
+                           "entries": [e for name in names for e in sections[name]]})
+        eol = "\r\n" if g.p(0.5) else "\n"
+        decorated = g.p(0.7)
+        template = g.p(0.1)
+        for model in models:
+            model["placeholders"] = template
+        lines = ["; generated @NOT_A_PLACEHOLDER@", "[Version]", 'Signature = "$Windows NT$"', "Class = Net",
+                 "Provider = %Vendor%"] + (["DriverVer = @DRIVER_DATE@,@DRIVER_VERSION@"] if template else []) + ["",
+                 "[Manufacturer]", "%Vendor% = Contoso" + (", NTamd64" if decorated else ""), "",
+                 "[Contoso" + (".NTamd64]" if decorated else "]")]
+        for index, model in enumerate(models):
+            self.strings[f"Desc{index}"] = f"Contoso 25G port {index + 1}"
+            lines.append(f"%Desc{index}% = {model['name']}, PCI\\VEN_FFFF&DEV_000{index + 1}")
+        for model in models:
+            if model["decoration"] and g.p(0.2):            # an undecorated install section that must lose
+                lines += ["", f"[{model['name']}]", "AddReg = Decoy.Reg"]
+                sections.setdefault("Decoy.Reg", [("write", "*SriovPreferred", "1"),
+                                                  ("param", "*VMQ", "default", "5"), ("param", "*VMQ", "type", "int")])
+            lines += ["", f"[{model['name']}{model['decoration']}]", "Characteristics = 0x84"]
+            names = model["addreg"]
+            if len(names) > 1 and g.p(0.3):
+                lines += [f"AddReg = {names[0]}", "AddReg = " + ", ".join(names[1:])]
+            else:
+                lines.append("AddReg = " + ", ".join(names))
+        for name, entries in sections.items():
+            lines += ["", f"[{name}]"] + [self.line(e) for e in entries]
+        lines += ["", "[Strings]"] + [f'{token} = "{value}"' for token, value in self.strings.items()]
+        text = eol.join(lines) + eol
+        encoding = g.pick("utf-8", "utf-8", "utf-8", "utf-8-sig", "utf-16")
+        return {"data": text.encode(encoding), "models": models}

@@ -1,10 +1,16 @@
 """Differential soundness: the solver's verdicts agree with an independent plain-Python evaluator.
 
-`_evaluator.py` (beside this file) generates seeded random *concrete* configurations as raw dicts and decides every
-instance of every covered rule by itself, from rules.md and design.md's defaults, without z3 and without
-`vmqproof.properties` or `vmqproof.model.symbolic`. Each configuration is loaded with the real loader and checked
-with the real `check_config`; any (rule, instance) whose verdicts differ is a soundness bug, reported with the
-seed that reproduces it: `python -c "import _evaluator as E, json; print(json.dumps(E.generate(SEED)))"` in tests/.
+`_evaluator.py` (beside this file) generates seeded random *concrete* configurations as raw dicts (some with a
+`[host]` and a `[trace]` section) and decides every instance of every covered rule by itself, from rules.md,
+design.md's defaults and decisions.md's readings, without z3 and without `vmqproof.properties` or
+`vmqproof.model.symbolic`. Each configuration is loaded with the real loader and checked with the real
+`check_config`; any (rule, instance) whose verdicts differ is a soundness bug, reported with the seed that
+reproduces it: `python -c "import _evaluator as E, json; print(json.dumps(E.generate(SEED)))"` in tests/.
+
+The INF declaration rules (INF-DECL-*, INF-VMQ-2, INF-VMMQ-2) read driver INF files only, never `[inf]`: some
+seeds also get a generated INF (`E.generate_inf(SEED)["data"]`, the bytes of the file), which goes through the real
+INF reader and `check_input`, model by model, and is compared with what the evaluator decides on the declarations
+it wrote into the file.
 
 Where we believe the *encoding* departs from rules.md, the affected instances are left out of the comparison by a
 named entry of KNOWN_DIVERGENCES (each says why); the test also fails if such an entry stops matching anything, so
@@ -18,6 +24,7 @@ import collections
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,8 +33,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 import _evaluator as E
+from vmqproof.model.inf import load_inf
 from vmqproof.model.loader import build_config
 from vmqproof.properties.check import check_config
+from vmqproof.properties.inputs import check_input
 from vmqproof.properties.registry import all_rules
 
 N_CONFIGS = 2000
@@ -59,7 +68,20 @@ COVERED: tuple[str, ...] = (
     "VPORT-1", "VPORT-2", "VPORT-3", "VPORT-5", "VPORT-7",
     # §5
     "D-7", "D-8",
+    # [host] (design.md, decisions.md "[host]")
+    "HOST-1", "HOST-2", "HOST-3",
+    # [trace] (decisions.md "Traces")
+    "INF-VMQ-4", "INF-VMQ-5", "INF-SRIOV-3", "VPORT-4", "VPORT-6", "VMMQ-VP-5", "VMMQ-RSS-6", "VMMQ-RSS-7",
+    "VMMQ-RSS-10", "NSP-7", "VMQ-Q-1", "VMQ-Q-7", "VMQ-Q-12",
+    # INF files (checked through the INF reader, model by model)
+    "INF-DECL-1", "INF-DECL-2", "INF-VMQ-2",
+    # warnings and advice on [host], [trace] and INF files
+    "HOST-4", "HOST-5", "HOST-6", "VMQ-Q-2", "VMMQ-VP-6", "D-16", "D-19", "INF-DECL-3", "INF-VMMQ-2", "INF-DECL-4",
+    # warnings and advice on the configuration (§2.2, §2.11, §5)
+    "RF-CAP-14", "VPORT-9", "D-1", "D-3", "D-4", "D-5", "D-6", "D-9", "D-10", "D-11", "D-13", "D-14", "D-15", "D-17",
+    "D-18",
 )
+INF_COVERED: tuple[str, ...] = tuple(rule for rule in COVERED if rule in E.INF_RULES)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -87,19 +109,18 @@ def _by_instance(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 def run_seeds(seeds: list[int]) -> dict[str, Any]:
-    """Check every seed's configuration with the solver and with the evaluator; tally and collect differences."""
+    """Check every seed's configuration (and its INF file, when the seed has one) with the solver and with the
+    evaluator; tally and collect differences."""
     counts: dict[str, collections.Counter[str]] = {rule: collections.Counter() for rule in COVERED}
     divergence_hits: collections.Counter[str] = collections.Counter()
     mismatches: list[tuple[int, str]] = []
-    for seed in seeds:
-        doc = E.generate(seed)
-        name = f"gen-{seed - BASE_SEED}.toml"
-        report = check_config(build_config(doc, name), rule_ids=COVERED)
+
+    def compare(seed: int, name: str, doc: dict[str, Any], rules: tuple[str, ...], results: Any,
+                mine: dict[str, list[tuple[str, str]]]) -> None:
         solver: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
-        for result in report.results:
+        for result in results:
             solver[result.rule].append((result.instance, result.verdict.value))
-        mine = E.evaluate(doc, list(COVERED))
-        for rule in COVERED:
+        for rule in rules:
             got, expected = _by_instance(solver.get(rule, [])), _by_instance(mine[rule])
             for instance in sorted(set(got) | set(expected)):
                 a, b = got.get(instance, []), expected.get(instance, [])
@@ -114,6 +135,24 @@ def run_seeds(seeds: list[int]) -> dict[str, Any]:
                 text = (f"seed={seed} ({name}) rule={rule} instance={instance!r}: "
                         f"solver={a or 'no result'} evaluator={b or 'no result'}")
                 mismatches.append((seed, text))
+
+    with tempfile.TemporaryDirectory(prefix="vmqproof-differential-") as folder:
+        for seed in seeds:
+            doc = E.generate(seed)
+            name = f"gen-{seed - BASE_SEED}.toml"
+            report = check_config(build_config(doc, name), rule_ids=COVERED)
+            compare(seed, name, doc, COVERED, report.results, E.evaluate(doc, list(COVERED)))
+            inf = E.generate_inf(seed)
+            if inf is None:
+                continue
+            path = Path(folder) / f"gen-{seed - BASE_SEED}.inf"
+            path.write_bytes(inf["data"])
+            inf_report = check_input(path, rule_ids=INF_COVERED)
+            if inf_report.error is not None:
+                text = f"seed={seed} ({path.name}): the INF reader rejects the generated INF: {inf_report.error}"
+                mismatches.append((seed, text))
+                continue
+            compare(seed, path.name, {}, INF_COVERED, inf_report.results, E.evaluate_inf(inf, list(INF_COVERED)))
     return {"counts": counts, "mismatches": mismatches, "divergences": divergence_hits}
 
 
@@ -178,6 +217,10 @@ def test_generated_configs_load() -> None:
     """The generator only writes valid input (a loader error would hide the rules behind it)."""
     for n in range(200):
         build_config(E.generate(BASE_SEED + n), f"gen-{n}.toml")
+        inf = E.generate_inf(BASE_SEED + n)
+        if inf is not None:
+            _, configs = load_inf(inf["data"], f"gen-{n}.inf")
+            assert len(configs) == len(inf["models"])
 
 
 def test_solver_agrees_with_independent_evaluator() -> None:

@@ -91,12 +91,22 @@ class Moment:
     queue: tuple[tuple[str, QueueValue], ...] | None
 
 
+def _mask(cpus: Sequence[int]) -> tuple[int, ...]:
+    """A ProcessorAffinity as the GROUP_AFFINITY mask it stands for: the order and repeats of a list do not count."""
+    return tuple(sorted(set(cpus)))
+
+
 def _queue_values(step: TraceRequest, names: Sequence[str]) -> dict[str, QueueValue]:
     values: dict[str, QueueValue] = {}
     for name in names:
         value = step.value(name)
-        if value is not None:
-            values[name] = value & 0xFFFF if name == "flags" and isinstance(value, int) else value
+        if value is None:
+            continue
+        if name == "flags" and isinstance(value, int):
+            value = value & 0xFFFF
+        elif name == "processor_affinity" and isinstance(value, tuple):
+            value = _mask(value)
+        values[name] = value
     return values
 
 
@@ -306,10 +316,10 @@ def interface_keyword_reads(cx: RuleContext) -> Iterator[Obligation]:
             continue
         yield Obligation(f"trace.registry_reads[{index}]", _interface_ok(cx, name),
                          f"the driver read {name}, which the selected interface preference forbids")
-    body, missing = _sriov_reads_ok(cx, trace)
-    yield Obligation("trace.registry_reads", body,
+    missing = [k for k in SRIOV_MUST_READ if not trace.read(k)]
+    yield Obligation("trace.registry_reads", not missing,       # the premise is the guard
                      f"with the SR-IOV preference the driver must read {' and '.join(missing) or 'nothing more'} "
-                     "but the trace shows no such read")
+                     "but the trace shows no such read", guard=_keyword_is_one(cx, "*SriovPreferred"))
 
 
 @rule("D-19", "keyword-read-audit", "warning", "S8 S11",
@@ -371,6 +381,8 @@ def vport_changeable_members(cx: RuleContext) -> Iterator[Obligation]:
         state = moment.vport
         for name, bit in VPORT_MEMBERS:
             new, old = step.value(name), None if state is None else getattr(state, name)
+            if name == "processor_affinity" and isinstance(new, tuple) and isinstance(old, tuple):
+                new, old = _mask(new), _mask(old)      # a GROUP_AFFINITY mask, however the list is written
             if new is not None and old is not None and new != old and not step.flags & bit:
                 problems.append(f"{name} changes without {C.VPORT_FLAGS.names_of(bit)[0]}")
         yield Obligation(step.path, not problems,
@@ -457,8 +469,9 @@ def rssv2_update_invariants(cx: RuleContext) -> Iterator[Obligation]:
                                        "before the count changed")
         following = next((m.step.indirection_table for m in moments[position + 1:]
                           if m.step.is_set(RSS_PARAMETERS) and m.step.vport == step.vport
-                          and m.step.indirection_table is not None), None)
-        if following is not None and table and len(following) != len(table) and not _repeats(table, following):
+                          and m.step.indirection_table is not None and not m.step.has_flag(ITABLE_UNCHANGED)),
+                         None)
+        if following is not None and table and len(following) < len(table) and not _repeats(table, following):
             restricted_problems.append(f"the {len(table)}-entry table is not the next {len(following)}-entry table "
                                        "repeated")
         body = And(not problems, Implies(restricted, not restricted_problems))
@@ -592,7 +605,7 @@ def queue_affinity_not_empty(cx: RuleContext) -> Iterator[Obligation]:
       "Trace: a VM queue's ProcessorAffinity names exactly one processor: popcount(RQ[q].ProcessorAffinity.Mask) = 1.")
 def single_cpu_queue(cx: RuleContext) -> Iterator[Obligation]:
     for step in _affinity_steps(cx):
-        cpus = step.processor_affinity or ()
+        cpus = _mask(step.processor_affinity or ())          # popcount of the mask: a repeated processor is one bit
         yield Obligation(step.path, len(cpus) == 1,
                          f"{_what(step)} of queue {step.queue} names {len(cpus)} processors ({_cpus(cx, cpus)}); "
                          "a VM queue is associated with one")
