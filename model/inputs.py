@@ -24,7 +24,11 @@ def detect_format(data: bytes, file: str = "<input>") -> str:
         return "inf" if lower.endswith(".inf") else "json" if lower.endswith(".json") else "toml"
     if lower.endswith(".inf") and not text.lstrip().startswith("{"):
         return "inf"
-    if looks_like_powershell(text):
+    try:
+        powershell = looks_like_powershell(text)
+    except ValueError:      # JSON that Python cannot read (an integer of too many digits): the reader reports it
+        powershell = False
+    if powershell:
         return "powershell"
     stripped = text.lstrip()
     if stripped.startswith("{") or lower.endswith(".json"):
@@ -73,8 +77,7 @@ def load_inputs(path: str | Path, input_format: str = "auto") -> list[tuple[str 
     if input_format == "auto":
         from vmqproof.model.loader import loads_config
         return [(None, loads_config(data, file))]
-    # a forced TOML or JSON reading: name the file so that parse_document takes the wanted branch
-    document, text, is_toml = parse_document(file + (".json" if kind == "json" else ".toml"), data)
+    document, text, is_toml = parse_document(file, data, "json" if kind == "json" else "toml")
     return [(None, build_config(document, file, text, is_toml))]
 
 
