@@ -24,7 +24,11 @@ def detect_format(data: bytes, file: str = "<input>") -> str:
         return "inf" if lower.endswith(".inf") else "json" if lower.endswith(".json") else "toml"
     if lower.endswith(".inf") and not text.lstrip().startswith("{"):
         return "inf"
-    if looks_like_powershell(text):
+    try:
+        powershell = looks_like_powershell(text)
+    except ValueError:      # JSON that Python cannot read (an integer of too many digits): the reader reports it
+        powershell = False
+    if powershell:
         return "powershell"
     stripped = text.lstrip()
     if stripped.startswith("{") or lower.endswith(".json"):
@@ -70,9 +74,8 @@ def load_inputs(path: str | Path, input_format: str = "auto") -> list[tuple[str 
     if kind == "powershell":
         return [(None, load_powershell(data, file))]
     from vmqproof.model.loader import build_config, parse_document
-    # a forced TOML or JSON reading: name the file so that parse_document takes the wanted branch
-    named = file if input_format == "auto" else file + (".json" if kind == "json" else ".toml")
-    document, text, is_toml = parse_document(named, data)
+    forced = None if input_format == "auto" else "json" if kind == "json" else "toml"
+    document, text, is_toml = parse_document(file, data, forced)
     return [(None, build_config(document, file, text, is_toml))]
 
 

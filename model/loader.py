@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import sys
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -47,10 +48,19 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        text = json.dumps(value)
+        text = json.dumps(value, default=str)         # TOML dates and times are not JSON types
     else:
         text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# Characters that would break the one-line message (line breaks, other controls) or a UTF-8 stream (lone surrogates);
+# keys are echoed in field paths as written, so these are shown escaped.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    return _UNPRINTABLE.sub(lambda match: ascii(match.group())[1:-1], text)
 
 
 def _type_name(value: Any) -> str:
@@ -70,8 +80,10 @@ class _Reader:
     # -- errors -------------------------------------------------------------------------------------
     def error(self, path: str, message: str, expected: str | None = None, given: Any = None,
               has_given: bool = False) -> ConfigError:
-        return ConfigError(message, file=self.file, path=path, line=self.line_of(path),
-                           expected=expected, given=_show(given) if has_given or given is not None else None)
+        path = _printable(path)         # as the TOML text escapes such characters, so the line lookup finds it
+        return ConfigError(_printable(message), file=self.file, path=path, line=self.line_of(path),
+                           expected=None if expected is None else _printable(expected),
+                           given=_show(given) if has_given or given is not None else None)
 
     def line_of(self, path: str) -> int | None:
         return find_line(self.line_index, path)
@@ -243,8 +255,38 @@ def _index_toml_lines(lines: list[str]) -> dict[str, int]:
     return index
 
 
-def parse_document(file: str, data: bytes) -> tuple[dict[str, Any], str, bool]:
-    """Bytes → (document, text, is_toml); every failure is a ConfigError naming the file (and line)."""
+def _value_error(file: str, text: str, syntax: str, exc: ValueError) -> ConfigError:
+    """A ValueError the parser lets through: Python refuses to read integers of more than
+    sys.get_int_max_str_digits() digits."""
+    limit = sys.get_int_max_str_digits()
+    for match in re.finditer(r"[0-9][0-9_]*", text):
+        if limit and len(match.group().replace("_", "")) > limit:
+            return ConfigError(f"malformed {syntax}: integer too long", file=file,
+                               line=text.count("\n", 0, match.start()) + 1, expected=f"at most {limit} digits")
+    return ConfigError(f"malformed {syntax}: {_printable(str(exc))}", file=file)
+
+
+def _lone_surrogate(document: Any) -> str | None:
+    """A string (key or value) holding a lone surrogate (JSON escapes such as \\ud800), which is not UTF-8 text."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        items = (list(node) + list(node.values()) if isinstance(node, dict) else node if isinstance(node, list)
+                 else [node])
+        for item in items:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return ascii(item)
+            elif isinstance(item, (dict, list)):
+                stack.append(item)
+    return None
+
+
+def parse_document(file: str, data: bytes, kind: str | None = None) -> tuple[dict[str, Any], str, bool]:
+    """Bytes → (document, text, is_toml); every failure is a ConfigError naming the file (and line).
+    `kind` ("toml" or "json") forces the syntax; by default the extension, then the content, decides."""
     if not data.strip():
         raise ConfigError("empty file", file=file, expected=f'a {FORMAT} configuration (TOML or JSON)')
     if len(data) > MAX_FILE_BYTES:
@@ -258,8 +300,11 @@ def parse_document(file: str, data: bytes) -> tuple[dict[str, Any], str, bool]:
         raise ConfigError("not UTF-8", file=file, expected="UTF-8 text",
                           given=f"byte 0x{data[exc.start]:02x} at offset {exc.start}") from None
     text = text.removeprefix("\ufeff")
-    is_json = file.lower().endswith(".json") or (not file.lower().endswith(".toml")
-                                                  and text.lstrip().startswith("{"))
+    if kind is not None:
+        is_json = kind == "json"
+    else:
+        is_json = file.lower().endswith(".json") or (not file.lower().endswith(".toml")
+                                                      and text.lstrip().startswith("{"))
     if is_json:
         try:
             document = json.loads(text)
@@ -267,6 +312,12 @@ def parse_document(file: str, data: bytes) -> tuple[dict[str, Any], str, bool]:
             raise ConfigError(f"malformed JSON: {exc.msg}", file=file, line=exc.lineno) from None
         except RecursionError:
             raise ConfigError("malformed JSON: nested too deeply", file=file) from None
+        except ValueError as exc:
+            raise _value_error(file, text, "JSON", exc) from None
+        surrogate = _lone_surrogate(document)
+        if surrogate is not None:
+            raise ConfigError("not UTF-8: a \\u escape makes a lone surrogate", file=file, expected="UTF-8 text",
+                              given=surrogate if len(surrogate) <= 60 else surrogate[:57] + "...")
         if not isinstance(document, dict):
             raise ConfigError("malformed configuration", file=file, expected="a JSON object at the top",
                               given=_type_name(document))
@@ -281,6 +332,8 @@ def parse_document(file: str, data: bytes) -> tuple[dict[str, Any], str, bool]:
         raise ConfigError(f"malformed TOML: {message}", file=file, line=line) from None
     except RecursionError:
         raise ConfigError("malformed TOML: nested too deeply", file=file) from None
+    except ValueError as exc:
+        raise _value_error(file, text, "TOML", exc) from None
     return document, text, True
 
 
@@ -586,12 +639,12 @@ def _policy(reader: _Reader, raw: Any) -> Policy:
     reader.unknown_keys("policy", table, list(READINGS) + ["disable", "severity"])
     disable = reader.array("policy.disable", table.get("disable", []), 1000)
     for index, rule_id in enumerate(disable):
-        if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
+        if not isinstance(rule_id, str) or not RULE_ID.fullmatch(rule_id):
             raise reader.error(f"policy.disable[{index}]", "bad rule id", 'a catalog id such as "VMQ-IRQ-5"',
                                rule_id, True)
     severity = reader.table("policy.severity", table.get("severity", {}))
     for rule_id, level in severity.items():
-        if not RULE_ID.match(rule_id):
+        if not RULE_ID.fullmatch(rule_id):
             raise reader.error(f"policy.severity.{rule_id}", "bad rule id", 'a catalog id such as "VMQ-IRQ-5"',
                                rule_id, True)
         _choice(reader, f"policy.severity.{rule_id}", level, SEVERITIES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import run  # noqa: E402
+from vmqproof.cli.main import main  # noqa: E402
 
 VALID = """
 [receive_filter.hardware]
@@ -52,6 +54,18 @@ CASES: dict[str, tuple[str, bytes, tuple[str, ...]]] = {
     "inf-duplicate": ("c.toml", b"[inf]\n\"*VMQ\" = 1\n\"*vmq\" = 0\n", ("*vmq", "duplicate keyword")),
     "vport-missing-field": ("m.toml", b"[[vports]]\nid = 0\n", ("vports[0].num_queue_pairs", "missing")),
     "wrong-format": ("x.toml", b"format = \"vmqproof/2\"\n", ("format", "vmqproof/1")),
+    # found by tests/test_fuzz.py
+    "toml-date-in-array": ("a.toml", b"[msix]\ntable_size = [1979-05-27]\n",
+                           ("a.toml:2", "msix.table_size", "expected an integer", "1979-05-27")),
+    "integer-too-long-toml": ("g.toml", b"[adapter]\n[msix]\ntable_size = " + b"9" * 5000 + b"\n",
+                              ("g.toml:3", "malformed TOML: integer too long", "4300 digits")),
+    "integer-too-long-json": ("g.json", b'{"msix": {\n"table_size": ' + b"9" * 5000 + b"}}",
+                              ("g.json:2", "malformed JSON: integer too long", "4300 digits")),
+    "line-break-in-key": ("b.toml", b'[adapter]\n"x\\ry" = 1\n', ("b.toml:2", "adapter.x\\ry", "unknown key")),
+    "line-separator-in-key": ("b.json", b'{"inf": {"*Vendor\\u2028": 1.5}}', ('inf."*Vendor\\u2028"', "wrong type")),
+    "lone-surrogate-json": ("s.json", b'{"adapter": {"name": "\\ud800"}}', ("s.json", "not UTF-8", "'\\ud800'")),
+    "rule-id-with-newline": ("n.toml", b'[policy]\ndisable = ["VMQ-IRQ-5\\n"]\n',
+                             ("n.toml:2", "policy.disable[0]", "bad rule id")),
 }
 
 
@@ -67,6 +81,27 @@ def test_bad_input_exits_2_with_one_line(case: str, tmp_path: Path) -> None:
     assert "Traceback" not in err
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
+
+
+def test_lone_surrogate_never_reaches_a_utf8_stdout(tmp_path: Path) -> None:
+    """A JSON key escaping a lone surrogate used to crash the JSON and plain renderers on a real (UTF-8) stdout."""
+    path = tmp_path / "s.json"
+    path.write_bytes(b'{"adapter": {"\\udc80": 1}}')
+    for fmt in ("plain", "json"):
+        out, err = io.BytesIO(), io.StringIO()
+        stdout = io.TextIOWrapper(out, encoding="utf-8", errors="strict")
+        assert main(["check", "--format", fmt, str(path)], stdout=stdout, stderr=err) == 2
+        stdout.flush()
+        assert len(err.getvalue().splitlines()) == 1 and "not UTF-8" in err.getvalue()
+
+
+@pytest.mark.parametrize("forced,content", [("json", b'{"msix": '), ("toml", b"[msix\n"), ("json", b"")])
+def test_forced_input_format_names_the_file_as_given(forced: str, content: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "input.txt"
+    path.write_bytes(content)
+    code, _, err = run(["check", "--input-format", forced, str(path)])
+    assert code == 2 and len(err.splitlines()) == 1
+    assert err.startswith(f"{path}:") and f"{path}.{forced}" not in err, err
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
