@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+# What str.splitlines breaks on, and lone surrogates (no UTF-8 stream can write them): escaped, so that a message
+# stays one line whatever the input held.
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029\ud800-\udfff]")
+
 
 class VmqproofError(Exception):
     """Root of every error vmqproof raises on purpose."""
@@ -37,7 +43,7 @@ class ConfigError(VmqproofError, ValueError):
             text += f", given {self.given})" if self.given is not None else ")"
         elif self.given is not None:
             text += f" (given {self.given})"
-        return text.replace("\n", " ")
+        return _LINE_BREAKS.sub(lambda match: " " if match.group() == "\n" else ascii(match.group())[1:-1], text)
 
 
 class UsageError(VmqproofError, ValueError):

@@ -115,6 +115,8 @@ def _json_records(text: str, file: str) -> list[PsRecord]:
         raise ConfigError(f"malformed JSON: {exc.msg}", file=file, line=exc.lineno) from None
     except RecursionError:
         raise ConfigError("malformed JSON: nested too deeply", file=file) from None
+    except ValueError:      # Python refuses integers of more than sys.get_int_max_str_digits() digits
+        raise ConfigError("malformed JSON: integer too long", file=file) from None
     if isinstance(data, dict) and isinstance(data.get("value"), list) and "Count" in data:
         data = data["value"]
     items = data if isinstance(data, list) else [data]

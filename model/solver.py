@@ -72,18 +72,18 @@ class Session:
         simple_guard = True if guard is None else simplify(guard)
         if simple_guard is False:
             return Decision(Outcome.NOT_APPLICABLE)
+        if simple_guard is not True:        # a guard over open fields: first, can the premise hold at all?
+            applicable = self._check(self._lift(simple_guard))
+            if applicable == z3.unsat:
+                return Decision(Outcome.NOT_APPLICABLE)
+            if applicable == z3.unknown:
+                return Decision(Outcome.UNKNOWN, reason="timeout")
         failing = simplify(And(simple_guard, Not(body)))
         if failing is False:
             return Decision(Outcome.HOLDS)
         if failing is True and not self.domains:
             return Decision(Outcome.VIOLATED)
         failing = self._lift(failing)
-        if simple_guard is not True:
-            applicable = self._check(self._lift(simple_guard))
-            if applicable == z3.unsat:
-                return Decision(Outcome.NOT_APPLICABLE)
-            if applicable == z3.unknown:
-                return Decision(Outcome.UNKNOWN, reason="timeout")
         bad, counterexample = self._model(failing)
         if bad == z3.unknown:
             return Decision(Outcome.UNKNOWN, reason="timeout")

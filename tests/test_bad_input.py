@@ -66,6 +66,10 @@ CASES: dict[str, tuple[str, bytes, tuple[str, ...]]] = {
     "lone-surrogate-json": ("s.json", b'{"adapter": {"name": "\\ud800"}}', ("s.json", "not UTF-8", "'\\ud800'")),
     "rule-id-with-newline": ("n.toml", b'[policy]\ndisable = ["VMQ-IRQ-5\\n"]\n',
                              ("n.toml:2", "policy.disable[0]", "bad rule id")),
+    "line-separator-in-an-inf-value": ("m.inf", "[Version]\r\nSignature = \"$Windows NT$\"\r\n[Manufacturer]\r\n"
+                                                "x = Mi\u2028ssing\r\n".encode("utf-8"), ("m.inf",)),
+    "over-long-integer-in-powershell-json": ("ps.txt", b'[{"Name": "Ethernet", "x": ' + b"9" * 5000 + b"}]",
+                                             ("ps.txt", "integer too long")),
 }
 
 
@@ -74,7 +78,8 @@ def test_bad_input_exits_2_with_one_line(case: str, tmp_path: Path) -> None:
     name, content, fragments = CASES[case]
     path = tmp_path / name
     path.write_bytes(content)
-    code, _, err = run(["check", "--format", "plain", str(path)])
+    forced = ["--input-format", "powershell"] if case.endswith("powershell-json") else []
+    code, _, err = run(["check", "--format", "plain", *forced, str(path)])
     assert code == 2
     lines = err.splitlines()
     assert len(lines) == 1, err
