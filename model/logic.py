@@ -102,11 +102,6 @@ def lift(value: Term, ctx: z3.Context, like: z3.ExprRef | None = None) -> z3.Exp
     return z3.IntVal(value, ctx)
 
 
-def is_fixed(term: Term) -> bool:
-    """The term is a Python value (every field it depends on is fixed), not a z3 term."""
-    return not isinstance(term, z3.ExprRef)
-
-
 def simplify(term: BoolTerm) -> BoolTerm:
     """A Python bool when the term does not depend on an open field, else the simplified z3 term."""
     if isinstance(term, bool):

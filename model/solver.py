@@ -28,10 +28,6 @@ class Decision:
     reason: str = ""
 
 
-_HOLDS, _VIOLATED, _NOT_APPLICABLE = (Decision(Outcome.HOLDS), Decision(Outcome.VIOLATED),
-                                      Decision(Outcome.NOT_APPLICABLE))
-
-
 class Session:
     """One solver over one context, with the domains of the open fields asserted once; a deadline for
     the whole query (seconds) so that a timeout reports `unknown`, never `holds`. The solver is made on the
@@ -73,13 +69,6 @@ class Session:
     def decide(self, body: BoolTerm, guard: BoolTerm | None = None) -> Decision:
         """holds: no completion with guard ∧ ¬body; violated: every completion has guard ∧ ¬body.
         A guard or body that folded to a Python bool is decided here without the solver."""
-        if isinstance(body, bool) and (guard is None or isinstance(guard, bool)):     # decided by folding
-            if guard is False:
-                return _NOT_APPLICABLE
-            if body:
-                return _HOLDS
-            if not self.domains:
-                return _VIOLATED
         simple_guard = True if guard is None else simplify(guard)
         if simple_guard is False:
             return Decision(Outcome.NOT_APPLICABLE)
