@@ -105,13 +105,19 @@ class Session:
 
 
 def _read_model(model: z3.ModelRef) -> dict[str, int | bool]:
+    """The model's constants as Python values (integers, bit-vectors as unsigned, booleans), read through the C
+    API: tables of minima read thousands of models."""
+    ctx = model.ctx.ref()
     values: dict[str, int | bool] = {}
-    for decl in model.decls():
-        if decl.arity() != 0:
-            continue
-        value = model.get_interp(decl)
-        if isinstance(value, (z3.IntNumRef, z3.BitVecNumRef)):
-            values[decl.name()] = value.as_long()
-        elif z3.is_true(value) or z3.is_false(value):
-            values[decl.name()] = z3.is_true(value)
+    for index in range(z3.Z3_model_get_num_consts(ctx, model.model)):
+        decl = z3.Z3_model_get_const_decl(ctx, model.model, index)
+        value = z3.Z3_model_get_const_interp(ctx, model.model, decl)
+        name = z3.Z3_get_symbol_string(ctx, z3.Z3_get_decl_name(ctx, decl))
+        kind = z3.Z3_get_sort_kind(ctx, z3.Z3_get_sort(ctx, value))
+        if kind == z3.Z3_BOOL_SORT:
+            truth = z3.Z3_get_bool_value(ctx, value)
+            if truth != z3.Z3_L_UNDEF:
+                values[name] = truth == z3.Z3_L_TRUE
+        elif kind in (z3.Z3_INT_SORT, z3.Z3_BV_SORT) and z3.Z3_is_numeral_ast(ctx, value):
+            values[name] = int(z3.Z3_get_numeral_string(ctx, value))
     return values
