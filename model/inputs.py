@@ -4,7 +4,6 @@ output — detected by content (the extension breaks ties), and loading any of t
 from __future__ import annotations
 
 from collections.abc import Iterable
-
 from pathlib import Path
 
 from vmqproof.model.config import Config

@@ -8,14 +8,14 @@ bool that costs no solver call, and z3 sees the open part alone. They mirror z3'
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Union
+from typing import Any
 
 import z3
 
-BoolTerm = Union[bool, z3.BoolRef]
-IntTerm = Union[int, z3.ArithRef]
-FlagsTerm = Union[int, z3.BitVecRef]
-Term = Union[bool, int, z3.ExprRef]
+BoolTerm = bool | z3.BoolRef
+IntTerm = int | z3.ArithRef
+FlagsTerm = int | z3.BitVecRef
+Term = bool | int | z3.ExprRef
 
 
 def _terms(args: tuple[Any, ...]) -> Iterable[Any]:

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import z3
-
 from vmqproof.model.solver import _read_model
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import z3
-
 from vmqproof.model.logic import And, BoolTerm, Not, lift, simplify
 
 

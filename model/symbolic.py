@@ -12,10 +12,17 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 import z3
-
 from vmqproof.model import constants as C
 from vmqproof.model import keywords as K
-from vmqproof.model.config import Config, FieldSpec, Kind, Open, Record, SizeOfRevision, format_processor
+from vmqproof.model.config import (
+    Config,
+    FieldSpec,
+    Kind,
+    Open,
+    Record,
+    SizeOfRevision,
+    format_processor,
+)
 from vmqproof.model.logic import BoolTerm, FlagsTerm, IntTerm, Or, Term, lift
 
 

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import z3
-
 from vmqproof.model import constants as C
 from vmqproof.model.config import MSIX_READINGS
 from vmqproof.model.errors import ConfigError

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import z3
-
 from vmqproof.model.config import Config
 from vmqproof.model.errors import ConfigError
 from vmqproof.model.logic import And, Not
@@ -13,7 +12,13 @@ from vmqproof.model.solver import Decision, Outcome, Session
 from vmqproof.model.symbolic import Symbolic
 from vmqproof.properties.modes import derive_modes
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, all_rules
-from vmqproof.properties.results import FieldValue, FileReport, Result, Severity, Verdict
+from vmqproof.properties.results import (
+    FieldValue,
+    FileReport,
+    Result,
+    Severity,
+    Verdict,
+)
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -168,7 +173,7 @@ def _constants(obligation: Obligation) -> list[str]:
 
 
 def _values(sym: Symbolic, reads: list[str], model: dict[str, int | bool] | object) -> tuple[FieldValue, ...]:
-    chosen = dict(model) if isinstance(model, dict) else dict(model)  # type: ignore[call-overload]
+    chosen = dict(model)  # type: ignore[call-overload]
     values = []
     for path in reads:
         if path in chosen:

@@ -7,11 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import z3
-
 from vmqproof.model.config import HEADER_SIZES, Config
 from vmqproof.model.logic import And, Implies, Not
 from vmqproof.model.symbolic import Symbolic
-from vmqproof.properties.check import obligation_severity, plan_obligations, select_rules
+from vmqproof.properties.check import (
+    obligation_severity,
+    plan_obligations,
+    select_rules,
+)
 from vmqproof.properties.registry import Obligation, Rule
 from vmqproof.properties.results import Severity
 

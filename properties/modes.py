@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config
-from vmqproof.model.symbolic import Symbolic, has
 from vmqproof.model.logic import And, BoolTerm, Not, Or
+from vmqproof.model.symbolic import Symbolic, has
 
 
 @dataclass(frozen=True, slots=True)

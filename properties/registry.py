@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-
 from vmqproof.model.config import Config
 from vmqproof.model.logic import BoolTerm
 from vmqproof.model.symbolic import Symbolic

@@ -1,11 +1,23 @@
 """The registry: one module per catalog family."""
 
 from vmqproof.properties.registry import Rule
-from vmqproof.properties.rules import derived, inf_keywords, nic_switch, nic_switch_parameters, vmmq, vmq_irq
-from vmqproof.properties.rules import hardware_assist, msix, receive_filter, vm_queues
-from vmqproof.properties.rules import rss, vports
-from vmqproof.properties.rules import host, inf_declarations
-from vmqproof.properties.rules import trace
+from vmqproof.properties.rules import (
+    derived,
+    hardware_assist,
+    host,
+    inf_declarations,
+    inf_keywords,
+    msix,
+    nic_switch,
+    nic_switch_parameters,
+    receive_filter,
+    rss,
+    trace,
+    vm_queues,
+    vmmq,
+    vmq_irq,
+    vports,
+)
 
 RULES: tuple[Rule, ...] = (
     vmq_irq.RULES + receive_filter.RULES + hardware_assist.RULES + nic_switch.RULES + nic_switch_parameters.RULES

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Open, Record, VPort
-from vmqproof.model.symbolic import Symbolic
 from vmqproof.model.logic import And, BoolTerm, If, IntTerm, Or, Sum
+from vmqproof.model.symbolic import Symbolic
 
 HEADER = frozenset({"type", "revision", "size"})
 
@@ -69,4 +68,4 @@ def header_is(sym: Symbolic, record: Record, sizes: dict[int, int],
     """The NDIS_OBJECT_HEADER has `object_type` and one of the revisions of `sizes` with that revision's size."""
     revision, size = sym.field(record, "revision"), sym.field(record, "size")
     return And(sym.field(record, "type") == object_type,
-                  Or([And(revision == r, size == s) for r, s in sizes.items()]))
+               Or([And(revision == r, size == s) for r, s in sizes.items()]))

@@ -5,16 +5,32 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import z3
-
 from vmqproof.model import constants as C
 from vmqproof.model.config import HEADER_SIZES, HEADER_TYPES, Config, Record
+from vmqproof.model.logic import (
+    And,
+    BoolTerm,
+    If,
+    Implies,
+    IntTerm,
+    Not,
+    Or,
+    Sum,
+    decided,
+)
 from vmqproof.model.symbolic import bool_to_int, has, nextpow2, pow2
-from vmqproof.model.logic import And, BoolTerm, If, Implies, IntTerm, Not, Or, Sum, decided
 from vmqproof.properties.modes import keyword_equals, keyword_is_one
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.results import Severity
-from vmqproof.properties.rules.common import (default_vport, non_default, not_zeroed, pf_vports, present, processors,
-                                                  vport_name)
+from vmqproof.properties.rules.common import (
+    default_vport,
+    non_default,
+    not_zeroed,
+    pf_vports,
+    present,
+    processors,
+    vport_name,
+)
 from vmqproof.properties.rules.rss import INDEPENDENT_ENTRY_MOVE
 from vmqproof.properties.rules.vports import switch_limit
 
@@ -270,7 +286,7 @@ def queue_pair_arithmetic(cx: RuleContext) -> Iterator[Obligation]:
         revision = _revision(cx, record)
         obligation = combined(record.path, [
             (Implies(revision == 3, sym.field(record, "max_num_queue_pairs_for_default_vport")
-                        <= pairs - (sym.field(record, "max_num_vports") - 1)),
+                     <= pairs - (sym.field(record, "max_num_vports") - 1)),
              "MaxNumQueuePairsForDefaultVPort leaves fewer than one queue pair per other VPort"),
             (sym.field(record, "max_num_queue_pairs_per_non_default_vport") <= pairs,
              "MaxNumQueuePairsPerNonDefaultVPort exceeds MaxNumQueuePairs"),

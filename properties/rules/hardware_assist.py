@@ -19,11 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-
 from vmqproof.model import constants as C
-from vmqproof.model.config import Config, NIC_SWITCH_FIELDS
-from vmqproof.model.symbolic import has
+from vmqproof.model.config import NIC_SWITCH_FIELDS, Config
 from vmqproof.model.logic import And, BoolTerm, Implies, Not, Or
+from vmqproof.model.symbolic import has
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import not_zeroed
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-
 from vmqproof.model import constants as C
 from vmqproof.model import keywords as K
-from vmqproof.model.symbolic import has
 from vmqproof.model.logic import And, IntTerm, Not, Or
+from vmqproof.model.symbolic import has
 from vmqproof.properties.modes import keyword_is_one
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.results import Severity

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-
 from vmqproof.model.logic import Or
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 

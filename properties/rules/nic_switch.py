@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Record, Value, VPort
-from vmqproof.model.symbolic import Symbolic, has, nextpow2, pow2
 from vmqproof.model.logic import And, BoolTerm, FlagsTerm, If, IntTerm, Not, Term
+from vmqproof.model.symbolic import Symbolic, has, nextpow2, pow2
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
-from vmqproof.properties.rules.common import header_is, non_default, not_zeroed, pf_vports, present
+from vmqproof.properties.rules.common import (
+    header_is,
+    non_default,
+    not_zeroed,
+    pf_vports,
+    present,
+)
 
 HARDWARE = "nic_switch.hardware"
 CURRENT = "nic_switch.current"
@@ -236,7 +241,7 @@ def restricted_table_size(cx: RuleContext) -> Iterator[Obligation]:
                          f"VPort {vport.id}'s indirection table size is not its queue-pair count rounded up to a "
                          "power of 2, which RSS_PER_PF_VPORT_INDIRECTION_TABLE_SIZE_RESTRICTED (0x1000) requires",
                          guard=And(has(_caps(cx, hardware), C.CAPS_TABLE_SIZE_RESTRICTED),
-                                      sym.field(vport.record, "vmmq")))
+                                   sym.field(vport.record, "vmmq")))
 
 
 @rule("NSC-18", "vmmq-default-and-non-default-capacity", "error", "S2 D1",
@@ -337,7 +342,7 @@ def vport_pool_accounting(cx: RuleContext) -> Iterator[Obligation]:
     def body(record: Record) -> BoolTerm:
         vports = cx.sym.field(record, "max_num_vports")
         pool = If(has(_caps(cx, record), C.CAPS_SINGLE_VPORT_POOL), vports - 1,
-                     vports - cx.sym.field(record, "max_num_vfs"))
+                  vports - cx.sym.field(record, "max_num_vfs"))
         return count <= pool
     yield from _per_section(cx, body, f"{count} non-default PF VPorts exceed the pool (MaxNumVPorts − 1 with "
                                       "SINGLE_VPORT_POOL, else MaxNumVPorts − MaxNumVFs)", since=2,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config
 from vmqproof.model.logic import And, Or

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Record
-from vmqproof.model.symbolic import has
 from vmqproof.model.logic import And, BoolTerm, If, Not, Or
+from vmqproof.model.symbolic import has
 from vmqproof.properties.modes import keyword_equals
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.results import Severity
@@ -139,8 +138,8 @@ def coalescing_supported(cx: RuleContext) -> Iterator[Obligation]:
 def no_lookahead_split(cx: RuleContext) -> Iterator[Obligation]:
     def body(record: Record) -> BoolTerm:
         return And(Not(_sqp_has(cx, SQP_LOOKAHEAD_SPLIT)(record)),
-                      cx.sym.field(record, "min_lookahead_split_size") == 0,
-                      cx.sym.field(record, "max_lookahead_split_size") == 0)
+                   cx.sym.field(record, "min_lookahead_split_size") == 0,
+                   cx.sym.field(record, "max_lookahead_split_size") == 0)
     yield from _per_section(cx, body, "lookahead split is not supported from NDIS 6.30, but LOOKAHEAD_SPLIT_SUPPORTED "
                                       "(0x4) or a lookahead split size is set")
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Record, RssProcessors
-from vmqproof.model.symbolic import has, pow2
 from vmqproof.model.logic import And, BoolTerm, Implies, Not, Or, decided
+from vmqproof.model.symbolic import has, pow2
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import pf_vports, processors, vport_name
 
@@ -51,8 +50,8 @@ def rss_capabilities_header(cx: RuleContext) -> Iterator[Obligation]:
     revision = rss_capabilities_revision(cx.config)
     size = C.RSC_SIZES[revision]
     yield Obligation(CAPABILITIES, And(sym.field(record, "type") == C.NDIS_OBJECT_TYPE_RSS_CAPABILITIES,
-                                          sym.field(record, "revision") == revision,
-                                          sym.field(record, "size") == size),
+                                       sym.field(record, "revision") == revision,
+                                       sym.field(record, "size") == size),
                      f"the header is not Type 0x88, Revision {revision}, Size {size}, which an NDIS "
                      f"{cx.config.adapter.ndis} miniport sets")
 
@@ -140,8 +139,8 @@ def rss_processor_info_header(cx: RuleContext) -> Iterator[Obligation]:
     revision = rss_processor_info_revision(cx.config)
     size = C.RPI_SIZES[revision]
     yield Obligation(PROCESSORS, And(sym.field(record, "type") == C.NDIS_OBJECT_TYPE_RSS_PROCESSOR_INFO,
-                                        sym.field(record, "revision") == revision,
-                                        sym.field(record, "size") == size, sym.field(record, "flags") == 0),
+                                     sym.field(record, "revision") == revision,
+                                     sym.field(record, "size") == size, sym.field(record, "flags") == 0),
                      f"the header is not Type 0xB1, Revision {revision}, Size {size} with Flags 0, as NDIS "
                      f"returns it to an NDIS {cx.config.adapter.ndis} miniport")
 

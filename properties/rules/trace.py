@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import z3
-
 from vmqproof.model import constants as C
 from vmqproof.model import keywords as K
 from vmqproof.model.config import Record

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-
 from vmqproof.model import constants as C
-from vmqproof.model.symbolic import Symbolic, has, pow2
 from vmqproof.model.logic import And, BoolTerm, If, Implies, IntTerm, Not, Or, decided
+from vmqproof.model.symbolic import Symbolic, has, pow2
 from vmqproof.properties.modes import keyword_is_one
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import default_vport, pf_vports, processors
@@ -103,7 +102,7 @@ def vport_queue_pairs(cx: RuleContext) -> Iterator[Obligation]:
         record = vport.record
         vmmq, pairs = sym.field(record, "vmmq"), sym.field(record, "num_queue_pairs")
         cpus = set(vport.indirection_table or ())
-        used: IntTerm = int(len(cpus))
+        used: IntTerm = len(cpus)
         if vport.has_default_processor:
             used = used + If(sym.in_set(sym.field(record, "default_processor"), cpus), 0, 1)
         on = "with VMMQ on, its indirection table and default processor use more processors than NumQueuePairs"
@@ -211,8 +210,8 @@ def shared_rss_settings(cx: RuleContext) -> Iterator[Obligation]:
         # with HASH_FUNCTION, the type bits (NDIS_HASH_TYPE_MASK) with HASH_TYPE; no flag covers the rest.
         clauses = [
             (And(Or(has(caps, C.CAPS_HASH_FUNCTION), difference & 0xFF == 0),
-                    Or(has(caps, C.CAPS_HASH_TYPE), difference & 0xFFFF00 == 0),
-                    difference & 0xFF000000 == 0),
+                 Or(has(caps, C.CAPS_HASH_TYPE), difference & 0xFFFF00 == 0),
+                 difference & 0xFF000000 == 0),
              "HashInformation (its hash function needs RSS_PER_PF_VPORT_HASH_FUNCTION_SUPPORTED, its hash type "
              "RSS_PER_PF_VPORT_HASH_TYPE_SUPPORTED)"),
             (Implies(Not(has(caps, C.CAPS_HASH_KEY)), keys),
@@ -220,7 +219,7 @@ def shared_rss_settings(cx: RuleContext) -> Iterator[Obligation]:
         ]
         if vport.indirection_table is not None and first.indirection_table is not None:
             clauses.append((Implies(Not(has(caps, C.CAPS_PER_VPORT_TABLE)),
-                                       vport.indirection_table == first.indirection_table),
+                                    vport.indirection_table == first.indirection_table),
                             "the indirection table (needs RSS_PER_PF_VPORT_INDIRECTION_TABLE_SUPPORTED)"))
         body, message = _all_of(f"VPort {vport.id} differs from the first PF VPort ({first.record.path}) in a "
                                 "setting the hardware NicSwitchCapabilities do not allow per PF VPort: ", clauses)
@@ -236,7 +235,7 @@ def table_within_queue_pairs(cx: RuleContext) -> Iterator[Obligation]:
         if vport.indirection_table is None:
             continue
         record, cpus = vport.record, set(vport.indirection_table)
-        clauses = [(int(len(cpus)) <= sym.field(record, "num_queue_pairs"),
+        clauses = [(len(cpus) <= sym.field(record, "num_queue_pairs"),
                     f"uses {len(cpus)} distinct processors, more than its NumQueuePairs")]
         if rpi is not None:
             ok, stray = _stray(sym, cpus, rpi.cpus)

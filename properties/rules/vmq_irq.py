@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Vector
-from vmqproof.model.symbolic import has
 from vmqproof.model.logic import If, IntTerm, Or
+from vmqproof.model.symbolic import has
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import count_equal, present
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-
 from vmqproof.model import constants as C
-from vmqproof.model.symbolic import has
 from vmqproof.model.logic import And, BoolTerm, If, Implies, IntTerm, Not, Or, Sum
+from vmqproof.model.symbolic import has
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import non_default, not_zeroed, vport_name
 
@@ -47,7 +46,7 @@ def vport_header(cx: RuleContext) -> Iterator[Obligation]:
         revision = sym.field(vport.record, "revision")
         yield Obligation(vport.record.path,
                          And(sym.field(vport.record, "type") == C.NDIS_OBJECT_TYPE_DEFAULT,
-                                Or(revision == 1, And(revision == 2, ndis_650))),
+                             Or(revision == 1, And(revision == 2, ndis_650))),
                          f"{vport_name(vport)}: the header is not Type 0x80 with Revision 1, or 2 from NDIS 6.50")
 
 
