@@ -17,9 +17,15 @@ UPDATE = os.environ.get("VMQPROOF_UPDATE_GOLDEN") == "1"
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
+    """`main` with streams like a real console's: stdout strict UTF-8 (a lone surrogate would raise), stderr with
+    backslash escapes."""
+    out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
+    out = io.TextIOWrapper(out_bytes, encoding="utf-8", errors="strict", newline="")
+    err = io.TextIOWrapper(err_bytes, encoding="utf-8", errors="backslashreplace", newline="")
     code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+    out.flush()
+    err.flush()
+    return code, out_bytes.getvalue().decode("utf-8"), err_bytes.getvalue().decode("utf-8")
 
 
 def check_golden(name: str, text: str) -> None:

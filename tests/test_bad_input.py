@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 
@@ -10,7 +9,6 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import run  # noqa: E402
-from vmqproof.cli.main import main  # noqa: E402
 
 VALID = """
 [receive_filter.hardware]
@@ -93,11 +91,9 @@ def test_lone_surrogate_never_reaches_a_utf8_stdout(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     path.write_bytes(b'{"adapter": {"\\udc80": 1}}')
     for fmt in ("plain", "json"):
-        out, err = io.BytesIO(), io.StringIO()
-        stdout = io.TextIOWrapper(out, encoding="utf-8", errors="strict")
-        assert main(["check", "--format", fmt, str(path)], stdout=stdout, stderr=err) == 2
-        stdout.flush()
-        assert len(err.getvalue().splitlines()) == 1 and "not UTF-8" in err.getvalue()
+        code, _, err = run(["check", "--format", fmt, str(path)])
+        assert code == 2
+        assert len(err.splitlines()) == 1 and "not UTF-8" in err
 
 
 @pytest.mark.parametrize("forced,content", [("json", b'{"msix": '), ("toml", b"[msix\n"), ("json", b"")])

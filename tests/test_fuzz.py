@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import io
 import json
 import os
 import sys
@@ -31,7 +30,6 @@ import pytest
 import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vmqproof.cli.main import main
 from vmqproof.model import constants as C
 from vmqproof.model import keywords as K
 from vmqproof.model import loader
@@ -45,7 +43,7 @@ from vmqproof.model.loader import loads_config
 from vmqproof.properties.catalog import catalog_listing
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _support import ROOT  # noqa: E402
+from _support import ROOT, run  # noqa: E402
 
 SCALE = max(1, int(os.environ.get("VMQPROOF_FUZZ_SCALE", "1")))
 
@@ -468,17 +466,6 @@ def valid_documents(draw: Any) -> dict[str, Any]:
     return document
 
 
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """`main` with streams like a real console's: stdout strict UTF-8, stderr with backslash escapes."""
-    out_bytes, err_bytes = io.BytesIO(), io.BytesIO()
-    out = io.TextIOWrapper(out_bytes, encoding="utf-8", errors="strict", newline="")
-    err = io.TextIOWrapper(err_bytes, encoding="utf-8", errors="backslashreplace", newline="")
-    code = main(argv, stdout=out, stderr=err)
-    out.flush()
-    err.flush()
-    return code, out_bytes.getvalue().decode("utf-8"), err_bytes.getvalue().decode("utf-8")
-
-
 def check_document(document: dict[str, Any], as_json: bool, *options: str) -> tuple[int, str, str]:
     data = serialize(document, as_json)
     name = "valid.json" if as_json else "valid.toml"
@@ -486,7 +473,7 @@ def check_document(document: dict[str, Any], as_json: bool, *options: str) -> tu
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(data)
-        code, out, err = run_cli(["check", "--timeout", "10", *options, str(path)])
+        code, out, err = run(["check", "--timeout", "10", *options, str(path)])
     assert code in (0, 1, 2, 3), (code, err)
     assert "Traceback" not in err and "Traceback" not in out
     if code == 2:
@@ -557,7 +544,7 @@ def test_the_limits_are_the_documented_ones() -> None:
 
 
 def exit_2_naming(path: Path, *fragments: str) -> str:
-    code, _, err = run_cli(["check", "--format", "plain", str(path)])
+    code, _, err = run(["check", "--format", "plain", str(path)])
     assert code == 2, err
     (line,) = err.splitlines()
     assert line.startswith(str(path)) and "Traceback" not in err
@@ -571,7 +558,7 @@ def test_list_limits(name: str, tmp_path: Path) -> None:
     build, limit, field, rule = LIMITS[name]
     at_limit = tmp_path / "at.toml"
     at_limit.write_text(build(limit), encoding="utf-8")
-    code, _, err = run_cli(["check", "--format", "plain", "--rule", rule, str(at_limit)])
+    code, _, err = run(["check", "--format", "plain", "--rule", rule, str(at_limit)])
     assert code in (0, 1) and err == "", err
     past = tmp_path / "past.toml"
     past.write_text(build(limit + 1), encoding="utf-8")
@@ -583,7 +570,7 @@ def test_file_size_limit(tmp_path: Path) -> None:
     at_limit = tmp_path / "big.json"
     at_limit.write_bytes(head + b"x" * (loader.MAX_FILE_BYTES - len(head) - len(tail)) + tail)
     assert at_limit.stat().st_size == loader.MAX_FILE_BYTES
-    code, _, err = run_cli(["check", "--format", "plain", "--rule", "VMQ-IRQ-2", str(at_limit)])
+    code, _, err = run(["check", "--format", "plain", "--rule", "VMQ-IRQ-2", str(at_limit)])
     assert code == 0 and err == "", err
     past = tmp_path / "bigger.json"
     past.write_bytes(head + b"x" * (loader.MAX_FILE_BYTES - len(head) - len(tail) + 1) + tail)
@@ -710,7 +697,7 @@ def verdicts(name: str, data: bytes, as_json: bool) -> tuple[int, frozenset[tupl
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / (name.removesuffix(".toml") + (".json" if as_json else ".toml"))
         path.write_bytes(data)
-        code, out, err = run_cli(["check", "--format", "json", str(path)])
+        code, out, err = run(["check", "--format", "json", str(path)])
     assert code != 2, err
     results = json.loads(out)["files"][0]["results"]
     return code, frozenset((r["rule"], r["instance"], r["verdict"]) for r in results)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import io
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vmqproof.cli.main import main
 from vmqproof.model.errors import ConfigError
 from vmqproof.model.inf import load_inf, parse_inf
 from vmqproof.model.inputs import detect_format
 from vmqproof.properties.inputs import check_input
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import run  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
@@ -128,9 +130,9 @@ def test_check_names_model_keyword_and_line(tmp_path: Path) -> None:
     failing = [r for r in report.results if r.fails()]
     assert [(r.rule, r.instance, r.line) for r in failing] == \
         [("INF-DECL-2", "Pf.Inst: Ndi\\Params\\*NumRSSQueues.default", 20)]
-    out, err = io.StringIO(), io.StringIO()
-    assert main(["check", "--format", "plain", str(path)], stdout=out, stderr=err) == 1
-    assert "Pf.Inst: Ndi\\Params\\*NumRSSQueues.default (line 20)" in out.getvalue()
+    code, out, _ = run(["check", "--format", "plain", str(path)])
+    assert code == 1
+    assert "Pf.Inst: Ndi\\Params\\*NumRSSQueues.default (line 20)" in out
 
 
 def test_value_rules_prove_every_declared_value(tmp_path: Path) -> None:
@@ -158,9 +160,9 @@ def test_input_format_override(tmp_path: Path) -> None:
 def test_bad_inf_is_one_line(tmp_path: Path, data: bytes, message: str) -> None:
     path = tmp_path / "bad.inf"
     path.write_bytes(data)
-    out, err = io.StringIO(), io.StringIO()
-    assert main(["check", str(path)], stdout=out, stderr=err) == 2
-    assert len(err.getvalue().splitlines()) == 1 and message in err.getvalue() and "bad.inf" in err.getvalue()
+    code, _, err = run(["check", str(path)])
+    assert code == 2
+    assert len(err.splitlines()) == 1 and message in err and "bad.inf" in err
 
 
 LINE = st.sampled_from([

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vmqproof.cli.main import main
 from vmqproof.model.errors import ConfigError
 from vmqproof.model.inputs import detect_format
 from vmqproof.model.loader import load_config
 from vmqproof.model.powershell import build_document, load_powershell, read_records
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import run  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 OWN = Path(__file__).parent / "fixtures" / "powershell"
@@ -73,9 +75,9 @@ def test_json_numeric_enums_and_nested_arrays() -> None:
 
 def test_every_own_fixture_checks(tmp_path: Path) -> None:
     for path in sorted(OWN.iterdir()):
-        out, err = io.StringIO(), io.StringIO()
-        assert main(["check", "--format", "json", str(path)], stdout=out, stderr=err) in (0, 1), err.getvalue()
-        assert json.loads(out.getvalue())["files"][0]["status"] in ("legal", "illegal")
+        code, out, err = run(["check", "--format", "json", str(path)])
+        assert code in (0, 1), err
+        assert json.loads(out)["files"][0]["status"] in ("legal", "illegal")
 
 
 @pytest.mark.parametrize("text,message", [
@@ -86,9 +88,9 @@ def test_every_own_fixture_checks(tmp_path: Path) -> None:
 def test_bad_powershell_is_one_line(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "ps.txt"
     path.write_text(text)
-    out, err = io.StringIO(), io.StringIO()
-    assert main(["check", "--input-format", "powershell", str(path)], stdout=out, stderr=err) == 2
-    assert len(err.getvalue().splitlines()) == 1 and message in err.getvalue() and "ps.txt" in err.getvalue()
+    code, _, err = run(["check", "--input-format", "powershell", str(path)])
+    assert code == 2
+    assert len(err.splitlines()) == 1 and message in err and "ps.txt" in err
 
 
 KEYS = st.sampled_from(["Name", "InterfaceDescription", "Enabled", "BaseVmqProcessor", "MaxProcessors",

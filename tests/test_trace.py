@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
-from vmqproof.cli.main import main
 from vmqproof.model.loader import loads_config
 from vmqproof.properties import check_file
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import run  # noqa: E402
 
 GOOD = b"""
 [trace]
@@ -130,12 +132,6 @@ CASES: dict[str, tuple[bytes, tuple[str, ...]]] = {
                 b"hash_secret_key = \"xyz\"\n"), ("hash_secret_key", "hex")),
     "requests-not-array": (b"[trace]\nrequests = 1\n", ("trace.requests", "an array")),
 }
-
-
-def run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(argv, stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Open, Record, VPort
 from vmqproof.model.logic import And, BoolTerm, If, IntTerm, Or, Sum
 from vmqproof.model.symbolic import Symbolic
+from vmqproof.properties.registry import Obligation, RuleContext
 
 HEADER = frozenset({"type", "revision", "size"})
+
+SectionFormula = Callable[[Record], BoolTerm]       # a formula over one capabilities section
 
 
 def present(config: Config, *sections: str) -> Iterator[Record]:
@@ -61,6 +64,27 @@ def not_zeroed(sym: Symbolic, record: Record) -> BoolTerm:
         elif value:
             return True
     return Or(open_fields) if open_fields else False
+
+
+def section_guards(sym: Symbolic, record: Record, since: int = 1, last_revision: int | None = None) -> list[BoolTerm]:
+    """When a capabilities section's fields are constrained: a current structure zeroed apart from its header stands
+    for NULL (A7 iii); a field of revision `since` exists only from that revision (only in it, when it is the
+    structure's `last_revision`)."""
+    guards = [] if record.path.endswith(".hardware") else [not_zeroed(sym, record)]
+    if since > 1:
+        revision = sym.field(record, "revision")
+        guards.append(revision == since if since == last_revision else revision >= since)
+    return guards
+
+
+def per_section(cx: RuleContext, sections: Sequence[str], body: SectionFormula, message: str, *, since: int = 1,
+                last_revision: int | None = None, premise: SectionFormula | None = None) -> Iterator[Obligation]:
+    """One obligation per present section of `sections`, guarded by `section_guards` and the premise."""
+    for record in present(cx.config, *sections):
+        guards = section_guards(cx.sym, record, since, last_revision)
+        if premise is not None:
+            guards.append(premise(record))
+        yield Obligation(record.path, body(record), message, guard=And(guards) if guards else None)
 
 
 def header_is(sym: Symbolic, record: Record, sizes: dict[int, int],

@@ -2,56 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Record, Value, VPort
-from vmqproof.model.logic import And, BoolTerm, FlagsTerm, If, IntTerm, Not, Term
+from vmqproof.model.logic import And, BoolTerm, FlagsTerm, If, IntTerm, Not
 from vmqproof.model.symbolic import Symbolic, has, nextpow2, pow2
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.common import (
+    SectionFormula,
     header_is,
     non_default,
     not_zeroed,
+    per_section,
     pf_vports,
-    present,
 )
 
 HARDWARE = "nic_switch.hardware"
 CURRENT = "nic_switch.current"
 LAST_REVISION = max(C.NSC_SIZES)
 
-Term = Callable[[Record], Term]
 
-
-def _all(parts: Sequence[BoolTerm]) -> BoolTerm | None:
-    return And(parts) if parts else None
-
-
-def _per_section(cx: RuleContext, body: Term, message: str, *, since: int = 1, premise: Term | None = None,
+def _per_section(cx: RuleContext, body: SectionFormula, message: str, *, since: int = 1,
+                 premise: SectionFormula | None = None,
                  sections: tuple[str, ...] = (HARDWARE, CURRENT)) -> Iterator[Obligation]:
-    """One obligation per present section; fields of revision `since` are constrained only from that revision,
-    and a current section only when it is not zeroed."""
-    sym = cx.sym
-    for record in present(cx.config, *sections):
-        guards = [] if record.path == HARDWARE else [not_zeroed(sym, record)]
-        if since > 1:
-            revision = sym.field(record, "revision")
-            guards.append(revision == since if since == LAST_REVISION else revision >= since)
-        if premise is not None:
-            guards.append(premise(record))
-        yield Obligation(record.path, body(record), message, guard=_all(guards))
+    return per_section(cx, sections, body, message, since=since, last_revision=LAST_REVISION, premise=premise)
 
 
 def _caps(cx: RuleContext, record: Record) -> FlagsTerm:
     return cx.sym.field(record, "nic_switch_capabilities")
 
 
-def _caps_have(cx: RuleContext, bit: int) -> Term:
+def _caps_have(cx: RuleContext, bit: int) -> SectionFormula:
     return lambda record: has(_caps(cx, record), bit)
 
 
-def _vmmq_sup(cx: RuleContext) -> Term:
+def _vmmq_sup(cx: RuleContext) -> SectionFormula:
     return lambda _: cx.modes.vmmq_sup
 
 
@@ -59,8 +45,9 @@ def _vmmq_sup(cx: RuleContext) -> Term:
       "The header of NDIS_NIC_SWITCH_CAPABILITIES: Type = 0x80, Revision ∈ {1, 2, 3} and Size = 32, 116 or 132 "
       "for that revision.")
 def caps_header(cx: RuleContext) -> Iterator[Obligation]:
-    yield from _per_section(cx, lambda record: header_is(cx.sym, record, C.NSC_SIZES), "the header is not Type 0x80 with Revision 1, 2 or 3 and the Size of that "
-                                      "revision (32, 116 or 132)")
+    yield from _per_section(cx, lambda record: header_is(cx.sym, record, C.NSC_SIZES),
+                            "the header is not Type 0x80 with Revision 1, 2 or 3 and the Size of that revision "
+                            "(32, 116 or 132)")
 
 
 @rule("NSC-2", "vmmq-caps-revision-3", "error", "S2",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from vmqproof.model import constants as C
 from vmqproof.model.config import Config, Record
@@ -11,7 +11,14 @@ from vmqproof.model.symbolic import has
 from vmqproof.properties.modes import keyword_equals
 from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.results import Severity
-from vmqproof.properties.rules.common import header_is, not_zeroed, present
+from vmqproof.properties.rules.common import (
+    SectionFormula,
+    header_is,
+    not_zeroed,
+    per_section,
+    present,
+    section_guards,
+)
 
 HARDWARE = "receive_filter.hardware"
 CURRENT = "receive_filter.current"
@@ -30,44 +37,36 @@ VM_QUEUES_ENABLED = C.ENABLED_QUEUE_TYPES.by_name()["VM_QUEUES_ENABLED"]
 MIN_FIELD_TESTS_PER_COALESCING_FILTER = 5
 MIN_COALESCING_FILTERS = 10
 
-Term = Callable[[Record], BoolTerm]
+
+def _guards(cx: RuleContext, record: Record, since: int) -> BoolTerm | None:
+    guards = section_guards(cx.sym, record, since)
+    return And(guards) if guards else None
 
 
-def _guards(cx: RuleContext, record: Record, since: int, premise: BoolTerm | None) -> BoolTerm | None:
-    """A current structure zeroed apart from its header stands for NULL (A7 iii, as for the NIC switch
-    capabilities); a field of revision `since` exists only from that revision."""
-    parts = [] if record.path == HARDWARE else [not_zeroed(cx.sym, record)]
-    if since > 1:
-        parts.append(cx.sym.field(record, "revision") >= since)
-    if premise is not None:
-        parts.append(premise)
-    return And(parts) if parts else None
-
-
-def _per_section(cx: RuleContext, body: Term, message: str, *, since: int = 1,
+def _per_section(cx: RuleContext, body: SectionFormula, message: str, *, since: int = 1,
                  premise: BoolTerm | None = None) -> Iterator[Obligation]:
     """One value obligation per present section (both the hardware and the current capabilities)."""
-    for record in present(cx.config, HARDWARE, CURRENT):
-        yield Obligation(record.path, body(record), message, guard=_guards(cx, record, since, premise))
+    return per_section(cx, (HARDWARE, CURRENT), body, message, since=since,
+                       premise=None if premise is None else lambda _: premise)
 
 
-def _hardware(cx: RuleContext, body: Term, message: str, premise: BoolTerm) -> Iterator[Obligation]:
+def _hardware(cx: RuleContext, body: SectionFormula, message: str, premise: BoolTerm) -> Iterator[Obligation]:
     """An obligation on the hardware capabilities, which the `*_sup` premises are about."""
     for record in present(cx.config, HARDWARE):
         yield Obligation(record.path, body(record), message, guard=premise)
 
 
-def _current(cx: RuleContext, body: Term, message: str, premise: BoolTerm) -> Iterator[Obligation]:
+def _current(cx: RuleContext, body: SectionFormula, message: str, premise: BoolTerm) -> Iterator[Obligation]:
     """An obligation on the current capabilities when an interface is enabled (a zeroed structure is no excuse)."""
     for record in present(cx.config, CURRENT):
         yield Obligation(record.path, body(record), message, guard=premise)
 
 
-def _has(cx: RuleContext, name: str, bit: int) -> Term:
+def _has(cx: RuleContext, name: str, bit: int) -> SectionFormula:
     return lambda record: has(cx.sym.field(record, name), bit)
 
 
-def _sqp_has(cx: RuleContext, bit: int) -> Term:
+def _sqp_has(cx: RuleContext, bit: int) -> SectionFormula:
     return _has(cx, "supported_queue_properties", bit)
 
 
@@ -83,8 +82,8 @@ def _vmq_or_sriov_en(cx: RuleContext) -> BoolTerm:
       "The header of NDIS_RECEIVE_FILTER_CAPABILITIES: Type = 0x80, Revision ∈ {1, 2} and Size = 56 or 84 for that "
       "revision.")
 def caps_header(cx: RuleContext) -> Iterator[Obligation]:
-    yield from _per_section(cx, lambda record: header_is(cx.sym, record, C.RFC_SIZES), "the header is not Type 0x80 with Revision 1 or 2 and the Size of that "
-                                      "revision (56 or 84)")
+    yield from _per_section(cx, lambda record: header_is(cx.sym, record, C.RFC_SIZES),
+                            "the header is not Type 0x80 with Revision 1 or 2 and the Size of that revision (56 or 84)")
 
 
 @rule("RF-CAP-2", "receive-filter-caps-revision-2-from-ndis-630", "error", "S15",
@@ -255,12 +254,12 @@ def packet_coalescing_minimums(cx: RuleContext) -> Iterator[Obligation]:
 def reserved_fields_zero(cx: RuleContext) -> Iterator[Obligation]:
     for record in present(cx.config, HARDWARE, CURRENT):
         yield Obligation(f"{record.path} (NdisReserved)", cx.sym.field(record, "ndis_reserved") == 0,
-                         "NdisReserved is not 0", guard=_guards(cx, record, 2, None))
+                         "NdisReserved is not 0", guard=_guards(cx, record, 2))
         reserved = ("flags", "max_queue_groups", "max_queues_per_queue_group")
         yield Obligation(f"{record.path} (reserved for NDIS)",
                          And([cx.sym.field(record, name) == 0 for name in reserved]),
                          "Flags, MaxQueueGroups or MaxQueuesPerQueueGroup (reserved for NDIS) is not 0",
-                         guard=_guards(cx, record, 1, None), severity=Severity.WARNING)
+                         guard=_guards(cx, record, 1), severity=Severity.WARNING)
 
 
 @rule("RF-CAP-20", "vf-reports-no-receive-filter", "error", "S15",
