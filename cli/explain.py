@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vmqproof.cli import render
-from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS
+from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS, seconds
 from vmqproof.model.errors import ConfigError
 from vmqproof.properties.check import DEFAULT_TIMEOUT
 from vmqproof.properties.explain import Clash, Explanation, ExplainReport, Fact, explain_file
@@ -30,15 +30,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--strict", action="store_true", help="warnings fail too (for clashes)")
     parser.add_argument("--rule", action="append", default=None, metavar="ID",
                         help="explain only this rule id (repeatable, or comma-separated)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS")
     parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
     from vmqproof.cli.main import _rule_ids
     rule_ids = _rule_ids(args.rule)
-    if not args.timeout > 0:
-        raise ConfigError(f"expected a positive number of seconds, given {args.timeout!r}", file="--timeout")
     try:
         report = explain_file(args.file, rule_ids, args.timeout, args.strict)
     except ConfigError as exc:

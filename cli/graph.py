@@ -18,7 +18,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from vmqproof.cli import draw
-from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_LEGAL
+from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_LEGAL, seconds
 from vmqproof.model.errors import ConfigError, UsageError
 from vmqproof.model.graph import (indirection_spread, nodes_of, overloaded_processors, processors_outside_rss,
                                   queues_outside_table, queues_sharing_vector, remote_processors, scalar_attributes, target_of,
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", metavar="OUT", default=None, help="write to OUT instead of stdout")
     parser.add_argument("--engine", choices=draw.ENGINES, default="auto",
                         help="layout for svg/png: Graphviz dot when installed, else matplotlib (auto)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    parser.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="solver budget for finding the violations to mark")
     parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
 

@@ -11,7 +11,15 @@ from types import ModuleType
 from typing import TextIO
 
 from vmqproof.cli import render
-from vmqproof.cli.common import CHECK_FORMATS, EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS
+from vmqproof.cli.common import (
+    CHECK_FORMATS,
+    EXIT_BAD_INPUT,
+    EXIT_ILLEGAL,
+    EXIT_LEGAL,
+    EXIT_UNKNOWN,
+    FORMATS,
+    seconds,
+)
 from vmqproof.model.errors import ConfigError, VmqproofError
 from vmqproof.model.inputs import INPUT_FORMATS, expand_paths
 from vmqproof.properties.catalog import catalog_listing, known_ids
@@ -53,16 +61,6 @@ def _jobs(text: str) -> int:
     return int(text)
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, given {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, given {text!r}")
-    return value
-
-
 def build_parser(command: str | None = None) -> _Parser:
     """The parser; with `command`, only that command's module is imported (the others stay unregistered)."""
     parser = _Parser(prog="vmqproof", description="Prove or disprove NDIS VMQ/VMMQ configuration rules.")
@@ -86,7 +84,7 @@ def _register_check(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--strict", action="store_true", help="warnings fail too (never info)")
     check.add_argument("--rule", action="append", default=None, metavar="ID",
                        help="check only this rule id (repeatable, or comma-separated)")
-    check.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    check.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                        help=f"solver budget per file (default {DEFAULT_TIMEOUT:g}); undecided rules are unknown")
     check.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
     check.add_argument("--input-format", choices=INPUT_FORMATS, default="auto",

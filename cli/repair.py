@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vmqproof.cli import render
-from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS
+from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS, seconds
 from vmqproof.model.errors import ConfigError
 from vmqproof.properties.check import DEFAULT_TIMEOUT
 from vmqproof.properties.repair import RepairReport, repair_file
@@ -33,15 +33,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the cost of changing FIELD (default 1); higher means change it less willingly")
     parser.add_argument("--rule", action="append", default=None, metavar="ID",
                         help="repair only these rules (repeatable, or comma-separated)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS")
     parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
     from vmqproof.cli.main import _rule_ids
     rule_ids = _rule_ids(args.rule)
-    if not args.timeout > 0:
-        raise ConfigError(f"expected a positive number of seconds, given {args.timeout!r}", file="--timeout")
     if args.output is not None and Path(args.output).resolve() == Path(args.file).resolve():
         raise ConfigError("refusing to overwrite the input; give a new file", file="-o")
     report = repair_file(args.file, rule_ids, args.strict, args.keep, args.weight, args.timeout)

@@ -121,7 +121,9 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("argv", [["check"], ["check", "--format", "xml", "a.toml"], ["check", "--rule", "NSC-999", "a"],
-                                  ["check", "--timeout", "-1", "a.toml"], ["frobnicate"], ["rules", "XYZ-1"]])
+                                  ["check", "--timeout", "-1", "a.toml"], ["explain", "--timeout", "0", "a.toml"],
+                                  ["repair", "--timeout", "-1", "a.toml"], ["graph", "--timeout", "x", "a.toml"],
+                                  ["frobnicate"], ["rules", "XYZ-1"]])
 def test_usage_errors_exit_2_with_one_line(argv: list[str]) -> None:
     code, _, err = run(argv)
     assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
