@@ -1,1 +1,5 @@
-"""Command line: argv → one query → rendered result; exit codes live here (no z3 here)."""
+"""Command line: argv → one query → rendered result, exit codes; may import properties and model, never z3."""
+
+from vmqproof.model import _moved
+
+_moved.install()

@@ -10,10 +10,11 @@ import re
 import sys
 from pathlib import Path
 
-from vmqproof.model.constants import NDIS_VERSIONS
-from vmqproof.properties.catalog import catalog_listing
-from vmqproof.properties.registry import Rule, rules_by_id
-from vmqproof.properties.sources import SOURCES
+from vmqproof.model.config.constants import NDIS_VERSIONS
+from vmqproof.properties.rules import rules_by_id
+from vmqproof.properties.rules.catalog import catalog_listing
+from vmqproof.properties.rules.registry import Rule
+from vmqproof.properties.rules.sources import SOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "rules"

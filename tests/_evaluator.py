@@ -1,7 +1,7 @@
 """An independent, plain-Python evaluator of the encoded catalog rules, and a seeded generator of concrete configs.
 
 Test-only support for `test_differential.py`. It deliberately imports nothing from `vmqproof` (no z3, no
-`vmqproof.properties`, no `vmqproof.model.symbolic`): it works on the raw configuration dict it generated and
+`vmqproof.properties`, no `vmqproof.model.smt.symbolic`): it works on the raw configuration dict it generated and
 re-implements the defaults of design.md itself (header size by revision, VPort defaults, absent INF keyword
 defaults, hidden keywords absent = 0, the INF-SRIOV-2 table for vmq_en / sriov_en / rss_en) and each rule's
 formula from rules.md, in the reading the encoding chose where rules.md leaves one open (the choice is named in

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import z3
-from vmqproof.properties.bands import TABLE_SIZE, compress, compute_bands
+from vmqproof.properties.queries.bands import TABLE_SIZE, compress, compute_bands
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import run  # noqa: E402

@@ -10,7 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import run  # noqa: E402
 
-from vmqproof.model.loader import load_config
+from vmqproof.model.readers.dispatch import load_config
 from vmqproof.properties import check_config
 
 LEGAL = """

@@ -3,7 +3,7 @@
 `_evaluator.py` (beside this file) generates seeded random *concrete* configurations as raw dicts (some with a
 `[host]` and a `[trace]` section) and decides every instance of every covered rule by itself, from rules.md,
 design.md's defaults and decisions.md's readings, without z3 and without `vmqproof.properties` or
-`vmqproof.model.symbolic`. Each configuration is loaded with the real loader and checked with the real
+`vmqproof.model.smt.symbolic`. Each configuration is loaded with the real loader and checked with the real
 `check_config`; any (rule, instance) whose verdicts differ is a soundness bug, reported with the seed that
 reproduces it: `python -c "import _evaluator as E, json; print(json.dumps(E.generate(SEED)))"` in tests/.
 
@@ -33,11 +33,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 import _evaluator as E
-from vmqproof.model.inf import load_inf
-from vmqproof.model.loader import build_config
-from vmqproof.properties.check import check_config
-from vmqproof.properties.inputs import check_input
-from vmqproof.properties.registry import all_rules
+from vmqproof.model.config.loader import build_config
+from vmqproof.model.readers.inf import load_inf
+from vmqproof.properties.queries.check import check_config
+from vmqproof.properties.queries.inputs import check_input
+from vmqproof.properties.rules import all_rules
 
 N_CONFIGS = 2000
 BASE_SEED = 0x5EED_0000

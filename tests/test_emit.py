@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from vmqproof.model import keywords as K
-from vmqproof.model.emit import emit_c, member_name
-from vmqproof.model.loader import load_config
+from vmqproof.model.config import keywords as K
+from vmqproof.model.outputs.emit import emit_c, member_name
+from vmqproof.model.readers.dispatch import load_config
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import run  # noqa: E402

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import z3
-from vmqproof.model.loader import load_config
-from vmqproof.model.reasoning import satisfiable
-from vmqproof.properties.explain import explain_config
-from vmqproof.properties.facts import track
+from vmqproof.model.readers.dispatch import load_config
+from vmqproof.model.smt.reasoning import satisfiable
+from vmqproof.properties.queries.explain import explain_config
+from vmqproof.properties.queries.facts import track
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import ROOT, check_golden, run  # noqa: E402

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from vmqproof.model import constants as C
+from vmqproof.model.config import constants as C
 from vmqproof.properties import check_file
 
 

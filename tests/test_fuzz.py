@@ -6,7 +6,7 @@
   file (and, once the text parsed, the field path).
 - `check` on random structurally valid vmqproof/1 documents, through the CLI entry point with UTF-8 streams like a
   real console's: exit 0/1/2/3 only, no traceback, one line on stderr for exit 2; JSON, SARIF and JUnit output parse.
-- The limits of README "Limits" and `model/loader.py`: at the limit the file is read; one past it, exit 2 and one
+- The limits of README "Limits" and `model/config/loader.py`: at the limit the file is read; one past it, exit 2 and one
   line naming the field.
 
 Hypothesis runs derandomized and without a database, so CI sees the same examples every time. For a deeper local
@@ -30,17 +30,14 @@ import pytest
 import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vmqproof.model import constants as C
-from vmqproof.model import keywords as K
-from vmqproof.model import loader
-from vmqproof.model.config import (
+from vmqproof.model.config import constants as C, keywords as K, loader
+from vmqproof.model.config.errors import ConfigError
+from vmqproof.model.config.fields import FieldSpec, Kind
+from vmqproof.model.config.schema import (
     MSIX_FIELDS, QUEUE_FIELDS, READINGS, RSS_PROCESSORS_FIELDS, SEVERITIES, STRUCTURE_SECTIONS, VPORT_FIELDS,
-    FieldSpec, Kind,
 )
-from vmqproof.model.errors import ConfigError
-from vmqproof.model.inputs import load_inputs
-from vmqproof.model.loader import loads_config
-from vmqproof.properties.catalog import catalog_listing
+from vmqproof.model.readers.dispatch import load_inputs, loads_config
+from vmqproof.properties.rules.catalog import catalog_listing
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import ROOT, run  # noqa: E402

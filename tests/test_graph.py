@@ -13,23 +13,16 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from vmqproof.cli import draw
-from vmqproof.model.graph import (
-    KINDS,
-    build_graph,
-    indirection_spread,
-    overloaded_processors,
-    queues_outside_table,
-    queues_sharing_vector,
-    remote_processors,
-    vectors_outside_rss,
-    vectors_without_processor,
+from vmqproof.cli.render import draw
+from vmqproof.model.outputs.graph import (
+    KINDS, build_graph, indirection_spread, overloaded_processors, queues_outside_table, queues_sharing_vector,
+    remote_processors, vectors_outside_rss, vectors_without_processor,
 )
-from vmqproof.model.loader import load_config, loads_config
-from vmqproof.properties.check import check_config
-from vmqproof.properties.graphing import counterexample_graph, nodes_of_result
-from vmqproof.properties.registry import all_rules
+from vmqproof.model.readers.dispatch import load_config, loads_config
+from vmqproof.properties.queries.check import check_config
+from vmqproof.properties.queries.graphing import counterexample_graph, nodes_of_result
 from vmqproof.properties.results import FAILING, Verdict
+from vmqproof.properties.rules import all_rules
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import ROOT, check_golden, run  # noqa: E402
@@ -274,8 +267,8 @@ def test_check_writes_the_graph_beside_the_verdicts(tmp_path: Path) -> None:
 
 
 def test_cpu_nodes_name_their_smt_sibling_when_the_host_has_smt(tmp_path: Path) -> None:
-    from vmqproof.model.graph import build_graph
-    from vmqproof.model.loader import loads_config
+    from vmqproof.model.outputs.graph import build_graph
+    from vmqproof.model.readers.dispatch import loads_config
     text = ('[host]\nlogical_processors = 8\nsmt = true\n[rss_processors]\nprocessors = ["0:2", "0:4"]\n'
             '[msix]\ntable_size = 4\nvectors = [{ id = 0, kind = "data", cpu = "0:2" }, { id = 1, kind = "data", cpu = "0:4" }]\n')
     graph = build_graph(loads_config(text, "smt.toml"))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from vmqproof.model.errors import ConfigError
-from vmqproof.model.loader import loads_config
+from vmqproof.model.config.errors import ConfigError
+from vmqproof.model.readers.dispatch import loads_config
 from vmqproof.properties import check_config
 
 HOST = """

@@ -7,7 +7,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from vmqproof.model.loader import load_config
+from vmqproof.model.readers.dispatch import load_config
 from vmqproof.properties import check_config
 
 sys.path.insert(0, str(Path(__file__).parent))

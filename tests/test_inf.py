@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vmqproof.model.errors import ConfigError
-from vmqproof.model.inf import load_inf, parse_inf
-from vmqproof.model.inputs import detect_format
-from vmqproof.properties.inputs import check_input
+from vmqproof.model.config.errors import ConfigError
+from vmqproof.model.readers.dispatch import detect_format
+from vmqproof.model.readers.inf import load_inf, parse_inf
+from vmqproof.properties.queries.inputs import check_input
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import run  # noqa: E402

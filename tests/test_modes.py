@@ -1,4 +1,4 @@
-"""The mode predicates of properties/modes.py, derived as design.md says: *_sup from the hardware capabilities,
+"""The mode predicates of properties/rules/modes.py, derived as design.md says: *_sup from the hardware capabilities,
 vmq_en / sriov_en / rss_en from the INF-SRIOV-2 keyword table, vmmq_en from the VPorts."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import itertools
 
 import pytest
 import z3
-from vmqproof.model.logic import BoolTerm, Not
-from vmqproof.model.loader import loads_config
-from vmqproof.model.symbolic import Symbolic
-from vmqproof.properties.modes import Modes, derive_modes
+from vmqproof.model.readers.dispatch import loads_config
+from vmqproof.model.smt.logic import BoolTerm, Not
+from vmqproof.model.smt.symbolic import Symbolic
+from vmqproof.properties.rules.modes import Modes, derive_modes
 
 ABSENT = None
 NA = (0, 1, ABSENT)

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vmqproof.model.errors import ConfigError
-from vmqproof.model.inputs import detect_format
-from vmqproof.model.loader import load_config
-from vmqproof.model.powershell import build_document, load_powershell, read_records
+from vmqproof.model.config.errors import ConfigError
+from vmqproof.model.readers.dispatch import detect_format, load_config
+from vmqproof.model.readers.powershell import build_document, load_powershell, read_records
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import run  # noqa: E402

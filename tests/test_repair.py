@@ -10,12 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from vmqproof.model.loader import loads_config
-from vmqproof.properties.check import check_config
-from vmqproof.properties.registry import rules_by_id
-from vmqproof.properties.repair import build_problem, fewer_changes, repair_text
+from vmqproof.model.readers.dispatch import loads_config
+from vmqproof.properties.queries.check import check_config
+from vmqproof.properties.queries.repair import build_problem, fewer_changes, repair_text
 from vmqproof.properties.results import Severity, Status
-from vmqproof.properties.rules import trace as trace_rules
+from vmqproof.properties.rules import rules_by_id, trace as trace_rules
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import run  # noqa: E402

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from vmqproof.properties.catalog import CATALOG_IDS, NOT_ENCODED_YET, catalog_listing
+from vmqproof.properties.rules.catalog import CATALOG_IDS, NOT_ENCODED_YET, catalog_listing
 
 ROOT = Path(__file__).resolve().parent.parent
 

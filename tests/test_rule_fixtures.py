@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from vmqproof.properties import Verdict, check_file
-from vmqproof.properties.registry import all_rules
+from vmqproof.properties.rules import all_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 EXPECTATIONS = ("violated", "holds", "conditional", "not-applicable", "unspecified")

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from vmqproof.model.hostspec import parse_numa, parse_processor_set
-from vmqproof.model.loader import loads_config
-from vmqproof.properties.check import check_config
-from vmqproof.properties.synth import SynthRequest, prove_objective, synthesize
+from vmqproof.model.config.hostspec import parse_numa, parse_processor_set
+from vmqproof.model.readers.dispatch import loads_config
+from vmqproof.properties.queries.check import check_config
+from vmqproof.properties.queries.synth import SynthRequest, prove_objective, synthesize
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import run  # noqa: E402

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from vmqproof.model.loader import loads_config
+from vmqproof.model.readers.dispatch import loads_config
 from vmqproof.properties import check_file
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from vmqproof.model import constants as C
-from vmqproof.model.config import Config, Open, Record, VPort
-from vmqproof.model.logic import And, BoolTerm, If, IntTerm, Or, Sum
-from vmqproof.model.symbolic import Symbolic
-from vmqproof.properties.registry import Obligation, RuleContext
+from vmqproof.model.config import constants as C
+from vmqproof.model.config.fields import Open
+from vmqproof.model.config.schema import Config, Record, VPort
+from vmqproof.model.smt.logic import And, BoolTerm, If, IntTerm, Or, Sum
+from vmqproof.model.smt.symbolic import Symbolic
+from vmqproof.properties.rules.registry import Obligation, RuleContext
 
 HEADER = frozenset({"type", "revision", "size"})
 

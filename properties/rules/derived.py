@@ -4,33 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-import z3
-from vmqproof.model import constants as C
-from vmqproof.model.config import HEADER_SIZES, HEADER_TYPES, Config, Record
-from vmqproof.model.logic import (
-    And,
-    BoolTerm,
-    If,
-    Implies,
-    IntTerm,
-    Not,
-    Or,
-    Sum,
-    decided,
-)
-from vmqproof.model.symbolic import bool_to_int, has, nextpow2, pow2
-from vmqproof.properties.modes import keyword_equals, keyword_is_one
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config import constants as C
+from vmqproof.model.config.schema import HEADER_SIZES, HEADER_TYPES, Config, Record
+from vmqproof.model.smt.logic import And, BoolTerm, If, Implies, IntTerm, Not, Or, Sum, decided, is_int_term
+from vmqproof.model.smt.symbolic import bool_to_int, has, nextpow2, pow2
 from vmqproof.properties.results import Severity
 from vmqproof.properties.rules.common import (
-    default_vport,
-    non_default,
-    not_zeroed,
-    pf_vports,
-    present,
-    processors,
-    vport_name,
+    default_vport, non_default, not_zeroed, pf_vports, present, processors, vport_name,
 )
+from vmqproof.properties.rules.modes import keyword_equals, keyword_is_one
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 from vmqproof.properties.rules.rss import INDEPENDENT_ENTRY_MOVE
 from vmqproof.properties.rules.vports import switch_limit
 
@@ -93,7 +76,7 @@ def reserved_parts(cx: RuleContext, record: Record) -> list[tuple[BoolTerm, str]
         # A fixed field that complies adds nothing; leaving it out keeps the report to the fields at stake.
         if record.is_open(name) or (isinstance(value, int) and value & unknown):
             term = cx.sym.field(record, name)
-            parts.append(((term & unknown) == 0 if not isinstance(term, z3.ArithRef) else term == 0, text))
+            parts.append(((term & unknown) == 0 if not is_int_term(term) else term == 0, text))
     return parts
 
 

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmqproof.model import constants as C
-from vmqproof.model.config import NIC_SWITCH_FIELDS, Config
-from vmqproof.model.logic import And, BoolTerm, Implies, Not, Or
-from vmqproof.model.symbolic import has
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config import constants as C
+from vmqproof.model.config.schema import NIC_SWITCH_FIELDS, Config
+from vmqproof.model.smt.logic import And, BoolTerm, Implies, Not, Or
+from vmqproof.model.smt.symbolic import has
 from vmqproof.properties.rules.common import not_zeroed
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 RFC_HARDWARE, RFC_CURRENT = "receive_filter.hardware", "receive_filter.current"
 NSC_HARDWARE, NSC_CURRENT = "nic_switch.hardware", "nic_switch.current"

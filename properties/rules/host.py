@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmqproof.model.host import Host, HostAdapter, ProcessorSetting
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config.host import Host, HostAdapter, ProcessorSetting
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 
 def _settings(host: Host) -> Iterator[tuple[int, HostAdapter, str, ProcessorSetting]]:

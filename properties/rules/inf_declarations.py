@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmqproof.model import keywords as K
-from vmqproof.model.declarations import InfDeclaration, parse_number
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config import keywords as K
+from vmqproof.model.config.declarations import InfDeclaration, parse_number
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 
 def where(declaration: InfDeclaration, value: str | None = None) -> str:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmqproof.model import constants as C
-from vmqproof.model import keywords as K
-from vmqproof.model.logic import And, IntTerm, Not, Or
-from vmqproof.model.symbolic import has
-from vmqproof.properties.modes import keyword_is_one
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config import constants as C, keywords as K
+from vmqproof.model.smt.logic import And, IntTerm, Not, Or
+from vmqproof.model.smt.symbolic import has
 from vmqproof.properties.results import Severity
 from vmqproof.properties.rules.common import not_zeroed, present
+from vmqproof.properties.rules.modes import keyword_is_one
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 PROFILE = "*RSSProfile"
 BALANCED = 6                          # NdisRssProfileBalanced, NDIS 6.88 (rules.md §3.9)

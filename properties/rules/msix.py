@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmqproof.model.logic import Or
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.smt.logic import Or
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 
 @rule("MSIX-5", "message-per-rss-processor", "info", "S21 D12",

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from vmqproof.model import constants as C
-from vmqproof.model.config import Config, Record, Value, VPort
-from vmqproof.model.logic import And, BoolTerm, FlagsTerm, If, IntTerm, Not
-from vmqproof.model.symbolic import Symbolic, has, nextpow2, pow2
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config import constants as C
+from vmqproof.model.config.fields import Value
+from vmqproof.model.config.schema import Config, Record, VPort
+from vmqproof.model.smt.logic import And, BoolTerm, FlagsTerm, If, IntTerm, Not
+from vmqproof.model.smt.symbolic import Symbolic, has, nextpow2, pow2
 from vmqproof.properties.rules.common import (
-    SectionFormula,
-    header_is,
-    non_default,
-    not_zeroed,
-    per_section,
-    pf_vports,
+    SectionFormula, header_is, non_default, not_zeroed, per_section, pf_vports,
 )
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 HARDWARE = "nic_switch.hardware"
 CURRENT = "nic_switch.current"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmqproof.model import constants as C
-from vmqproof.model.config import Config
-from vmqproof.model.logic import And, Or
-from vmqproof.properties.modes import keyword_equals
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config import constants as C
+from vmqproof.model.config.schema import Config
+from vmqproof.model.smt.logic import And, Or
 from vmqproof.properties.rules.common import default_vport, header_is
+from vmqproof.properties.rules.modes import keyword_equals
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 NSP = "nic_switch.parameters"
 HARDWARE = "nic_switch.hardware"

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmqproof.model import constants as C
-from vmqproof.model.config import Config, Record
-from vmqproof.model.logic import And, BoolTerm, If, Not, Or
-from vmqproof.model.symbolic import has
-from vmqproof.properties.modes import keyword_equals
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config import constants as C
+from vmqproof.model.config.schema import Config, Record
+from vmqproof.model.smt.logic import And, BoolTerm, If, Not, Or
+from vmqproof.model.smt.symbolic import has
 from vmqproof.properties.results import Severity
 from vmqproof.properties.rules.common import (
-    SectionFormula,
-    header_is,
-    not_zeroed,
-    per_section,
-    present,
-    section_guards,
+    SectionFormula, header_is, not_zeroed, per_section, present, section_guards,
 )
+from vmqproof.properties.rules.modes import keyword_equals
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 HARDWARE = "receive_filter.hardware"
 CURRENT = "receive_filter.current"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmqproof.model import constants as C
-from vmqproof.model.config import Config, Record, RssProcessors
-from vmqproof.model.logic import And, BoolTerm, Implies, Not, Or, decided
-from vmqproof.model.symbolic import has, pow2
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config import constants as C
+from vmqproof.model.config.schema import Config, Record, RssProcessors
+from vmqproof.model.smt.logic import And, BoolTerm, Implies, Not, Or, decided
+from vmqproof.model.smt.symbolic import has, pow2
 from vmqproof.properties.rules.common import pf_vports, processors, vport_name
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 CAPABILITIES = "rss_capabilities"
 PROCESSORS = "rss_processors"

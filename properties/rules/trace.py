@@ -7,31 +7,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-import z3
-from vmqproof.model import constants as C
-from vmqproof.model import keywords as K
-from vmqproof.model.config import Record
-from vmqproof.model.logic import And, BoolTerm, If, Implies, Not, Or
-from vmqproof.model.symbolic import has
-from vmqproof.model.trace import (
-    ALLOCATE_QUEUE,
-    ALLOCATE_VF,
-    CREATE_SWITCH,
-    CREATE_VPORT,
-    DELETE_SWITCH,
-    DELETE_VPORT,
-    FREE_QUEUE,
-    QUEUE_PARAMETERS,
-    QUEUE_PARAMETERS_STATUS,
-    RECEIVE_INDICATION,
-    RSS_PARAMETERS,
-    VPORT_PARAMETERS,
-    Trace,
+from vmqproof.model.config import constants as C, keywords as K
+from vmqproof.model.config.schema import Record
+from vmqproof.model.config.trace import (
+    ALLOCATE_QUEUE, ALLOCATE_VF, CREATE_SWITCH, CREATE_VPORT, DELETE_SWITCH, DELETE_VPORT, FREE_QUEUE,
+    QUEUE_PARAMETERS, QUEUE_PARAMETERS_STATUS, RECEIVE_INDICATION, RSS_PARAMETERS, VPORT_PARAMETERS, Trace,
     TraceRequest,
 )
-from vmqproof.properties.modes import keyword_is_one
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.smt.logic import And, BoolTerm, If, Implies, Not, Or, simplify
+from vmqproof.model.smt.symbolic import has
 from vmqproof.properties.rules.common import not_zeroed
+from vmqproof.properties.rules.modes import keyword_is_one
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 RSS_KEYWORDS = frozenset(k.lower() for k in (
     "*RSS", "*RSSProfile", "*RssBaseProcGroup", "*NumaNodeId", "*RssBaseProcNumber", "*MaxRssProcessors",
@@ -216,7 +203,7 @@ def _caps_bit(cx: RuleContext, bit: int) -> BoolTerm:
     if current is None:
         return of(hardware)
     chosen = If(not_zeroed(sym, current), of(current), of(hardware))
-    return chosen if isinstance(chosen, bool) else z3.simplify(chosen)
+    return simplify(chosen)
 
 
 def _keyword_is_one(cx: RuleContext, name: str) -> BoolTerm:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmqproof.model.config import Msix, Open, Queue
-from vmqproof.model.logic import And
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config.fields import Open
+from vmqproof.model.config.schema import Msix, Queue
+from vmqproof.model.smt.logic import And
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 ALLOCATION_FLAGS = 0x3       # PER_QUEUE_RECEIVE_INDICATION | LOOKAHEAD_SPLIT_REQUIRED
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from vmqproof.model import constants as C
-from vmqproof.model.logic import And, BoolTerm, If, Implies, IntTerm, Not, Or, decided
-from vmqproof.model.symbolic import Symbolic, has, pow2
-from vmqproof.properties.modes import keyword_is_one
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config import constants as C
+from vmqproof.model.smt.logic import And, BoolTerm, If, Implies, IntTerm, Not, Or, decided
+from vmqproof.model.smt.symbolic import Symbolic, has, pow2
 from vmqproof.properties.rules.common import default_vport, pf_vports, processors
+from vmqproof.properties.rules.modes import keyword_is_one
 from vmqproof.properties.rules.nic_switch_parameters import HARDWARE
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 
 def _all_of(head: str, clauses: Sequence[tuple[BoolTerm, str]]) -> tuple[BoolTerm, str]:

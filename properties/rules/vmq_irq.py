@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmqproof.model import constants as C
-from vmqproof.model.config import Config, Vector
-from vmqproof.model.logic import If, IntTerm, Or
-from vmqproof.model.symbolic import has
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config import constants as C
+from vmqproof.model.config.schema import Config, Vector
+from vmqproof.model.smt.logic import If, IntTerm, Or
+from vmqproof.model.smt.symbolic import has
 from vmqproof.properties.rules.common import count_equal, present
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 
 @rule("VMQ-IRQ-1", "vmq-requires-msix", "error", "S1",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vmqproof.model import constants as C
-from vmqproof.model.logic import And, BoolTerm, If, Implies, IntTerm, Not, Or, Sum
-from vmqproof.model.symbolic import has
-from vmqproof.properties.registry import Obligation, Rule, RuleContext, rule
+from vmqproof.model.config import constants as C
+from vmqproof.model.smt.logic import And, BoolTerm, If, Implies, IntTerm, Not, Or, Sum
+from vmqproof.model.smt.symbolic import has
 from vmqproof.properties.rules.common import non_default, not_zeroed, vport_name
+from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
 AFFINITY_CHANGED = C.VPORT_FLAGS.by_name()["PROCESSOR_AFFINITY_CHANGED"]
 LAST_NSC_REVISION = max(C.NSC_SIZES)

@@ -1,0 +1,151 @@
+"""`vmqproof import FILE [-o OUT.toml]`: an INF or Get-NetAdapter* output as a vmqproof/1 configuration file.
+
+An INF with several models gives one file per model (OUT's stem + the model's install section), unless `--model`
+picks one. Without `-o` the configuration goes to stdout (one model only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+from typing import Any, TextIO
+
+from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_LEGAL
+from vmqproof.model.config.errors import ConfigError
+from vmqproof.model.config.loader import build_config, parse_document
+from vmqproof.model.readers.dispatch import INPUT_FORMATS, detect_format, read_bytes
+from vmqproof.model.readers.inf import model_config, model_document, parse_inf
+from vmqproof.model.readers.powershell import build_document, load_powershell, read_records
+
+NAME = "import"
+BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    command = subparsers.add_parser(NAME, help="an INF or Get-NetAdapter* output (text or JSON) as a config file")
+    command.add_argument("file", metavar="FILE")
+    command.add_argument("-o", "--output", metavar="OUT", default=None,
+                         help="write the configuration here (default: stdout)")
+    command.add_argument("--model", default=None, help="the INF model (install section) to import")
+    command.add_argument("--input-format", choices=[f for f in INPUT_FORMATS if f not in ("toml", "json")],
+                         default="auto", help="what FILE holds (default: detected by content)")
+
+
+# -- a small TOML writer for vmqproof/1 documents --------------------------------------------------------
+
+def _key(key: str) -> str:
+    return key if BARE_KEY.match(key) else json.dumps(key)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def _table(lines: list[str], path: str, table: dict[str, Any], comments: dict[str, str]) -> None:
+    scalars = {k: v for k, v in table.items()
+               if not (isinstance(v, dict) and path in ("", "host"))
+               and not (isinstance(v, list) and v and all(isinstance(i, dict) for i in v) and path in ("", "host"))}
+    if path and (scalars or not table):
+        lines.append(f"\n[{path}]")
+    for key, value in scalars.items():
+        comment = comments.get(f"{path}.{key}")
+        lines.append(f"{_key(key)} = {_value(value)}" + (f"   # {comment}" if comment else ""))
+    for key, value in table.items():
+        if key in scalars:
+            continue
+        child = f"{path}.{key}" if path else key
+        if isinstance(value, dict):
+            _table(lines, child, value, comments)
+        else:
+            for item in value:
+                lines.append(f"\n[[{child}]]")
+                for k, v in item.items():
+                    lines.append(f"{_key(k)} = {_value(v)}")
+
+
+def to_toml(document: dict[str, Any], header: str, comments: dict[str, str] | None = None) -> str:
+    lines = [f"# {line}" for line in header.splitlines()]
+    _table(lines, "", document, comments or {})
+    return "\n".join(lines).strip() + "\n"
+
+
+# -- the command ------------------------------------------------------------------------------------------
+
+def _inf_documents(data: bytes, file: str, wanted: str | None) -> list[tuple[str, str]]:
+    inf = parse_inf(data, file)
+    models = inf.models
+    if wanted is not None:
+        models = tuple(m for m in models if m.name.lower() == wanted.lower())
+        if not models:
+            raise ConfigError(f"no model {wanted!r}", file="--model",
+                              expected=", ".join(m.name for m in inf.models))
+    out = []
+    for model in models:
+        config = model_config(model, file)      # validates what is written
+        document, _ = model_document(model)
+        comments = {}
+        for declaration in model.declarations:
+            name = next((k for k in document["inf"] if k.lower() == declaration.keyword.lower()), None)
+            if name is not None:
+                default = declaration.get("default")
+                comments[f"inf.{name}"] = (f"{file}:{declaration.line} declared {declaration.type}"
+                                           + (f", default {default.value}" if default is not None else ""))
+        for write in model.writes:
+            name = next((k for k in document["inf"] if k.lower() == write.name.lower()), None)
+            if name is not None and f"inf.{name}" not in comments:
+                comments[f"inf.{name}"] = f"{file}:{write.line} written"
+        header = (f"Imported by vmqproof from {file}, model {model.name} ({config.adapter.name}).\n"
+                  "[inf] holds what Advanced Properties lets a user pick: each declared keyword is an open value.")
+        if model.placeholders:
+            header += "\nThe INF is a template: placeholders " + ", ".join(n for n, _ in model.placeholders[:8]) \
+                + " are read literally."
+        out.append((model.name, to_toml(document, header, comments)))
+    return out
+
+
+def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
+    file = args.file
+    data = read_bytes(file)
+    kind = detect_format(data, file) if args.input_format == "auto" else args.input_format
+    if kind == "inf":
+        documents = _inf_documents(data, file, args.model)
+    elif kind == "powershell":
+        load_powershell(data, file)             # validates
+        document, _ = build_document(read_records(data, file), file)
+        documents = [("", to_toml(document, f"Imported by vmqproof from {file} (Get-NetAdapter* output)."))]
+    else:
+        document, text, is_toml = parse_document(file, data)
+        build_config(document, file, text, is_toml)
+        raise ConfigError("already a vmqproof configuration; nothing to import", file=file,
+                          expected="an INF or Get-NetAdapter* output")
+    if args.output is None:
+        if len(documents) > 1:
+            raise ConfigError(f"the INF has {len(documents)} models (" + ", ".join(n for n, _ in documents) + ")",
+                              file=file, expected="--model NAME, or -o OUT to write one file per model")
+        out.write(documents[0][1])
+        return EXIT_LEGAL
+    target = Path(args.output)
+    for name, text in documents:
+        path = target if len(documents) == 1 else target.with_name(
+            f"{target.stem}.{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}{target.suffix or '.toml'}")
+        if path.resolve() == Path(file).resolve():
+            raise ConfigError("would overwrite the input file", file=str(path), expected="another output path")
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"{path}: cannot write: {exc.strerror or exc}", file=err)
+            return EXIT_BAD_INPUT
+        print(f"wrote {path}", file=out)
+    return EXIT_LEGAL
