@@ -1,0 +1,1 @@
+"""Reading a miniport driver's C source tree (tree-sitter C grammar) into vmqproof/1 configurations."""
