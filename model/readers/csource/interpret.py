@@ -248,6 +248,7 @@ class Interpreter:
         self.notes = notes
         self.aliases: dict[str, str] = {}                    # typedef name → type name
         self.member_slots: dict[str, Family] = {}            # context member of a capability type
+        self.member_origins: dict[str, Origin] = {}
         self.member_pointers: dict[str, Family] = {}         # context member pointing at one
         self.enums: dict[str, Abstract] = {}
         self.functions: dict[str, Function] = {}
@@ -286,7 +287,7 @@ class Interpreter:
     def _collect_top(self, node: Node, unit: Unit) -> None:
         if node.type == "type_definition":
             type_node = node.child_by_field_name("type")
-            self._collect_struct(type_node)
+            self._collect_struct(type_node, unit)
             base = _type_name(type_node)
             for declarator in node.children_by_field_name("declarator"):
                 name, pointer, _, _ = _declarator(declarator)
@@ -297,11 +298,11 @@ class Interpreter:
                     self.aliases[name] = ("P" if pointer or was_pointer else "") + family.c_type
             self._collect_enum(type_node)
         elif node.type in ("struct_specifier", "enum_specifier"):
-            self._collect_struct(node)
+            self._collect_struct(node, unit)
             self._collect_enum(node)
         elif node.type == "declaration":
             type_node = node.child_by_field_name("type")
-            self._collect_struct(type_node)
+            self._collect_struct(type_node, unit)
             self._collect_enum(type_node)
         elif node.type == "function_definition":
             declarator = node.child_by_field_name("declarator")
@@ -326,7 +327,7 @@ class Interpreter:
                 self.functions.setdefault(text_of(name_node), Function(text_of(name_node), unit, body,
                                                                        tuple(parameters)))
 
-    def _collect_struct(self, node: Node | None) -> None:
+    def _collect_struct(self, node: Node | None, unit: Unit | None = None) -> None:
         if node is None or node.type != "struct_specifier":
             return
         body = node.child_by_field_name("body")
@@ -335,7 +336,7 @@ class Interpreter:
         for member in named_children(body):
             if member.type != "field_declaration":
                 continue
-            self._collect_struct(member.child_by_field_name("type"))
+            self._collect_struct(member.child_by_field_name("type"), unit)
             found = family_of_type(_type_name(member.child_by_field_name("type")), self.aliases)
             if found is None:
                 continue
@@ -344,6 +345,8 @@ class Interpreter:
                 name, pointer, _, _ = _declarator(declarator)
                 if name is not None:
                     (self.member_pointers if pointer or was_pointer else self.member_slots)[name] = family
+                    if unit is not None:
+                        self.member_origins.setdefault(name, Origin(unit.file, line_of(declarator)))
 
     def _collect_enum(self, node: Node | None) -> None:
         if node is None or node.type != "enum_specifier":
@@ -424,8 +427,9 @@ class Interpreter:
                             self._initialise(state, act, slot, item, Origin(unit.file, line_of(item)))
         for name, family in self.member_slots.items():
             key = f"member:{name}"
-            self._slot(key, family, name, Origin("<adapter context>", 0))
-            state.fields[key] = self._zero_fields(family, Origin("<adapter context>", 0))
+            origin = self.member_origins.get(name, Origin("<adapter context>", 0))
+            self._slot(key, family, name, origin)
+            state.fields[key] = self._zero_fields(family, origin)     # contexts are allocated zeroed
         return state
 
     def _global_activation(self, unit: Unit) -> Activation:
@@ -1128,6 +1132,13 @@ class _Env(Resolver):
                 return known(SCALAR_SIZES[text])
             return Unresolved(f"sizeof({text}) is not known")
         value = node.child_by_field_name("value")
+        if value is not None and strip_parentheses(value).type == "identifier":
+            name = text_of(strip_parentheses(value))        # sizeof(TYPE) parses as sizeof of an expression
+            found = family_of_type(name, interpreter.aliases)
+            if found is not None:
+                return known(POINTER_SIZE if found[1] else found[0].sizeof(interpreter.version))
+            if name in SCALAR_SIZES:
+                return known(SCALAR_SIZES[name])
         if value is not None and self.state is not None and self.act is not None:
             inner = strip_parentheses(value)
             slots = interpreter._structures(inner, self.state, self.act)

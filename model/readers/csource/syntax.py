@@ -59,14 +59,13 @@ def strip_parentheses(node: Node) -> Node:
 
 
 def error_lines(tree: Tree, limit: int = 20) -> list[int]:
-    """The lines of the tree's ERROR and MISSING nodes (the first `limit`), outermost first."""
+    """The lines of the tree's innermost ERROR and MISSING nodes (at most `limit`): where the grammar gave up."""
     lines: list[int] = []
     pending = [tree.root_node]
     while pending and len(lines) < limit:
         node = pending.pop()
-        if node.is_error or node.is_missing:
+        inner = [child for child in node.children if child.has_error or child.is_missing]
+        if (node.is_error or node.is_missing) and not any(c.is_error or c.is_missing for c in node.children):
             lines.append(line_of(node))
-            continue
-        if node.has_error:
-            pending.extend(reversed(node.children))
+        pending.extend(reversed(inner))
     return sorted(set(lines))
