@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from vmqproof.model import constants as C
-from vmqproof.model.config import Config, FieldSource
+from vmqproof.model.config import Config, FieldSource, FieldSpec, Kind
 from vmqproof.model.declarations import InfModel
 from vmqproof.model.errors import ConfigError
 from vmqproof.model.inf import decode_text, model_config, model_document, parse_inf
@@ -157,7 +157,17 @@ def _read_version(sources: list[_Source], version: str, cache: _ParseCache,
     return interpreter.sections(), notes
 
 
-def _section_document(read: SectionRead, notes: list[str]) -> tuple[dict[str, Any], dict[str, FieldSource]]:
+def _flag_names(spec: FieldSpec, value: int, ndis: Version) -> list[str | int] | int:
+    """A flag value as the names of its bits (as NDIS `ndis` names them), bits without a name as an integer."""
+    if spec.flags is None or value == 0:
+        return value
+    names: list[str | int] = [n for n in spec.flags.names_of(value, ndis) if not n.startswith("0x")]
+    rest = value & ~sum(spec.flags.by_name()[n] for n in names if isinstance(n, str))
+    return names + ([rest] if rest else [])
+
+
+def _section_document(read: SectionRead, notes: list[str], ndis: Version) -> tuple[dict[str, Any],
+                                                                                   dict[str, FieldSource]]:
     """A section as the vmqproof/1 table: header fields always, other fields when not 0; open values for
     fields the paths give several values, `"?"` for unresolved ones (each listed in the notes)."""
     table: dict[str, Any] = {}
@@ -179,7 +189,8 @@ def _section_document(read: SectionRead, notes: list[str]) -> tuple[dict[str, An
         sources[path] = FieldSource(first.file, first.line, by_value if len(values) > 1 else {})
         if values == [0] and spec.name not in HEADER_FIELDS:
             continue
-        table[spec.name] = values[0] if len(values) == 1 else {"one_of": values}
+        shown = [_flag_names(spec, v, ndis) if spec.kind is Kind.FLAGS else v for v in values]
+        table[spec.name] = shown[0] if len(shown) == 1 else {"one_of": shown}
     if not read.attached:
         names = ", ".join(f"{s.name} ({s.origin})" for s in read.slots)
         notes.append(f"{read.slots[0].origin}: {read.section} is read from {names}: no attribute member receives "
@@ -187,11 +198,12 @@ def _section_document(read: SectionRead, notes: list[str]) -> tuple[dict[str, An
     return table, sources
 
 
-def _sections_document(reads: list[SectionRead], notes: list[str]) -> tuple[dict[str, Any], dict[str, FieldSource]]:
+def _sections_document(reads: list[SectionRead], notes: list[str], ndis: Version) -> tuple[dict[str, Any],
+                                                                                        dict[str, FieldSource]]:
     document: dict[str, Any] = {}
     sources: dict[str, FieldSource] = {}
     for read in reads:
-        table, found = _section_document(read, notes)
+        table, found = _section_document(read, notes, ndis)
         group, _, part = read.section.partition(".")
         if part:
             document.setdefault(group, {})[part] = table
@@ -232,7 +244,7 @@ def read_driver(path: str | Path, ndis: str | None = None) -> DriverTree:
     for version in versions:
         reads, version_notes = _read_version(sources, version, cache, notes)
         if reads:
-            document, found = _sections_document(reads, version_notes)
+            document, found = _sections_document(reads, version_notes, C.ndis_tuple(version))
             per_version[version] = (document, found, version_notes)
     if not per_version:
         raise ConfigError("no capability structure found", file=shown,
