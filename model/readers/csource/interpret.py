@@ -853,14 +853,15 @@ class Interpreter:
                 self._clobber(state, [key], origin, f"copied from {source_text[:60]}, which the reader does not "
                                                     "follow")
                 continue
-            state.fields[key] = copied if len(destination) == 1 or key not in state.fields else \
+            state.fields[key] = dict(copied) if len(destination) == 1 or key not in state.fields else \
                 join_fields(state.fields[key], copied)
             self.written.add(key)
 
     def _store(self, state: State, keys: frozenset[str], spec: FieldSpec, new: FieldState) -> None:
         for key in keys:
-            fields = state.fields.setdefault(key, {})
+            fields = dict(state.fields.get(key, {}))        # copy on write: snapshots and copies share dicts
             fields[spec.name] = new if len(keys) == 1 or spec.name not in fields else fields[spec.name].join(new)
+            state.fields[key] = fields
             self.written.add(key)
 
     def _assign(self, node: Node, state: State, act: Activation) -> None:
