@@ -67,6 +67,7 @@ class Preprocessor:
     notes: list[str] = field(default_factory=list)
     thresholds: set[Version] = field(default_factory=set)      # NDIS versions the conditions compare with
     builds: set[Version] = field(default_factory=set)          # NDIS6xx_MINIPORT the tree defines itself
+    undefined: set[str] = field(default_factory=set)           # identifiers a condition read as 0 (noted once)
 
     def select(self, text: str, file: str) -> str:
         """`text` with inactive lines and directives blanked; the active `#define`s join the macro table."""
@@ -202,8 +203,11 @@ class _ConditionResolver(Resolver):
             return evaluate(body, _ConditionResolver(self.preprocessor, self.file, self.line, self.depth + 1))
         if version_of_symbol(name) is not None:
             return known(int(self.preprocessor.defined(name)))
-        self.preprocessor.notes.append(f"{self.file}:{self.line}: #if reads {name}, which the tree does not "
-                                       "define; read as 0 (as the C preprocessor does)")
+        if name not in self.preprocessor.undefined:
+            self.preprocessor.undefined.add(name)
+            self.preprocessor.notes.append(f"{self.file}:{self.line}: #if reads {name}, which the tree does not "
+                                           "define; read as 0 (as the C preprocessor does) here and wherever "
+                                           "else it is read")
         return known(0)
 
 
