@@ -20,7 +20,8 @@ from vmqproof.model.inf import model_config, model_document, parse_inf
 from vmqproof.model.inputs import INPUT_FORMATS, detect_format, read_bytes
 from vmqproof.model.loader import build_config, parse_document
 from vmqproof.model.powershell import build_document, load_powershell, read_records
-from vmqproof.model.readers.csource.driver import is_driver_tree, read_driver, variant_config, variant_document
+from vmqproof.model.readers.csource.driver import read_driver, variant_config, variant_document
+from vmqproof.model.readers.csource.layout import is_driver_tree
 
 NAME = "import"
 BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")

@@ -11,6 +11,7 @@ from vmqproof.model.config import Config
 from vmqproof.model.errors import ConfigError
 from vmqproof.model.inf import decode_text, load_inf, looks_like_inf
 from vmqproof.model.powershell import load_powershell, looks_like_powershell
+from vmqproof.model.readers.csource.layout import is_driver_tree
 
 INPUT_FORMATS = ("auto", "toml", "json", "inf", "powershell")
 
@@ -68,8 +69,8 @@ def load_inputs(path: str | Path, input_format: str = "auto",
     """Every configuration a file holds, each with the INF model it comes from (None for other files); for a
     driver tree, each with its variant (INF model, NDIS version; None when it has one configuration only)."""
     file = str(path)
-    from vmqproof.model.readers.csource.driver import is_driver_tree, load_driver
     if is_driver_tree(path):
+        from vmqproof.model.readers.csource.driver import load_driver    # tree-sitter only when needed
         return load_driver(path, ndis)
     data = read_bytes(path)
     kind = detect_format(data, file) if input_format == "auto" else input_format
@@ -90,7 +91,6 @@ CHECKED_SUFFIXES = (".toml", ".json", ".inf", ".txt")
 def expand_paths(paths: Iterable[str | Path]) -> list[str]:
     """Files as given; directories recursively, their .toml, .json, .inf and PowerShell .txt files in sorted order;
     a directory with C sources is one input, a driver tree."""
-    from vmqproof.model.readers.csource.driver import is_driver_tree
     expanded: list[str] = []
     for path in paths:
         folder = Path(path)

@@ -31,7 +31,8 @@ from vmqproof.model.config import find_line
 from vmqproof.model.errors import ConfigError
 from vmqproof.model.loader import load_config
 from vmqproof.model.config import Config
-from vmqproof.model.readers.csource.driver import is_driver_tree, load_driver
+from vmqproof.model.readers.csource.driver import load_driver
+from vmqproof.model.readers.csource.layout import is_driver_tree
 from vmqproof.model.reasoning import Deadline, minimal_core
 from vmqproof.model.solver import Outcome, Session
 from vmqproof.properties.check import DEFAULT_TIMEOUT

@@ -30,7 +30,8 @@ from vmqproof.model.errors import ConfigError
 from vmqproof.model.loader import load_config, loads_config
 from vmqproof.model.reasoning import Deadline, RepairAnswer, Soft, max_sat, minimal_core, within_cost
 from vmqproof.model.patching import Edit, document_kind, patch_text
-from vmqproof.model.readers.csource.driver import is_driver_tree, read_driver, variant_config, variant_document
+from vmqproof.model.readers.csource.driver import read_driver, variant_config, variant_document
+from vmqproof.model.readers.csource.layout import is_driver_tree
 from vmqproof.model.toml_writer import dumps_toml
 from vmqproof.properties.check import DEFAULT_TIMEOUT, check_config
 from vmqproof.properties.explain import failing_severities

@@ -21,23 +21,16 @@ from vmqproof.model.config import Config, FieldSource, FieldSpec, Kind
 from vmqproof.model.declarations import InfModel
 from vmqproof.model.errors import ConfigError
 from vmqproof.model.inf import decode_text, model_config, model_document, parse_inf
+from vmqproof.model.readers.csource.layout import C_SUFFIXES, INF_SUFFIXES
 from vmqproof.model.readers.csource.interpret import FieldState, Interpreter, SectionRead, Unit
 from vmqproof.model.readers.csource.preprocess import Preprocessor, version_of_symbol
 from vmqproof.model.readers.csource.syntax import error_lines, parse
 
 Version = tuple[int, int]
-C_SUFFIXES = (".c", ".h")
-INF_SUFFIXES = (".inf", ".inx")
 DEFAULT_NDIS = "6.60"
 FIRST_VMQ_VERSION = (6, 20)
 HEADER_FIELDS = ("type", "revision", "size")
 _VERSION_SYMBOL = re.compile(r"\bNDIS(?:_SUPPORT_NDIS\d+|\d+_MINIPORT)\b")
-
-
-def is_driver_tree(path: str | Path) -> bool:
-    """A directory with C sources (`.c` files) anywhere below it."""
-    folder = Path(path)
-    return folder.is_dir() and any(p.is_file() for p in folder.rglob("*.c"))
 
 
 @dataclass(frozen=True, slots=True)

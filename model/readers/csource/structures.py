@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from vmqproof.model import constants as C
 from vmqproof.model.config import STRUCTURE_SECTIONS, FieldSpec
-from vmqproof.model.emit import STRUCTURES, member_name
+from vmqproof.model.emit import member_name
 
 Version = tuple[int, int]
 
@@ -121,8 +121,6 @@ def _constants() -> dict[str, int]:
         table.setdefault(C.HASH_INFORMATION.prefix + flag, bit)
     sizes = {"RECEIVE_FILTER_CAPABILITIES": C.RFC_SIZES, "NIC_SWITCH_CAPABILITIES": C.NSC_SIZES,
              "RECEIVE_SCALE_CAPABILITIES": C.RSC_SIZES, "NIC_SWITCH_PARAMETERS": C.NSP_SIZES}
-    for _, _, _, stem, _ in STRUCTURES:
-        sizes.setdefault(stem, {})
     for stem, by_revision in sizes.items():
         for revision, size in by_revision.items():
             table[f"NDIS_{stem}_REVISION_{revision}"] = revision
