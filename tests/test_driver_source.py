@@ -391,3 +391,15 @@ def test_variant_config_keeps_inf_lines_as_sources() -> None:
     config = variant_config(tree, tree.variants[0])
     assert config.source_of("inf.*VMQ").of().endswith("nic.inf:20")
     assert config.path == _driver("helper-pointer")
+
+
+@pytest.mark.parametrize("command", [["check"], ["explain"], ["repair"], ["import"]])
+def test_every_command_reports_a_bad_ndis_version_in_one_line(command: list[str]) -> None:
+    code, out, err = run([*command, "--ndis", "5.0", _driver("vmq-no-msix")])
+    assert code == 2 and err.count("\n") == 1 and "--ndis: unknown NDIS version" in err, out + err
+
+
+def test_a_tree_whose_c_files_cannot_be_read_is_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "only.c").write_bytes(b"\x00\x01binary\x00\x02")
+    code, _, err = run(["check", str(tmp_path)])
+    assert code == 2 and err.count("\n") == 1 and "no C source to read" in err
