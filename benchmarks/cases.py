@@ -6,6 +6,8 @@ the A10 reading `vmq-wins`; so the generated host enables SR-IOV and VMQ and cho
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def host(processors: int, groups: int, queues: int, vectors: int, vports: int) -> str:
     """A legal configuration: `processors` RSS processors spread over `groups` groups, one data vector per
@@ -88,3 +90,128 @@ processors = [{", ".join(f'"{c}"' for c in cpus)}]
 table_size = {table_size}
 vectors = [{", ".join(vector_lines)}]
 ''' + "\n".join(vport_blocks) + "\n" + "\n".join(queue_blocks)
+
+
+_FILLER = """
+static NDIS_STATUS
+Mp{name}(
+    _In_ PMP_ADAPTER Adapter,
+    _In_reads_bytes_(Length) PUCHAR Buffer,
+    _In_ ULONG Length
+    )
+{{
+    ULONG index;
+    ULONG checksum = 0;
+    NDIS_STATUS status = NDIS_STATUS_SUCCESS;
+
+    PAGED_CODE();
+    for (index = 0; index < Length; index++) {{
+        checksum += Buffer[index] ^ (index & 0xFF);
+        if ((checksum & MP_MASK) == MP_MASK) {{
+            Adapter->Stats.Wraps++;
+        }}
+    }}
+    switch (Adapter->State) {{
+    case MpStateRunning:
+        status = Mp{callee}(Adapter, Buffer, Length / 2);
+        break;
+    case MpStatePaused:
+        Adapter->Stats.Paused += 1;
+        break;
+    default:
+        status = NDIS_STATUS_FAILURE;
+        break;
+    }}
+#if DBG
+    DbgPrint("checksum %u\\n", checksum);
+#endif
+    Adapter->Stats.LastChecksum = checksum;
+    Adapter->RssCaps.NumberOfInterruptMessages = MP_QUEUES * 2;
+    return status;
+}}
+"""
+
+_CAPABILITIES = """
+#include "bench.h"
+
+_Use_decl_annotations_
+NDIS_STATUS
+MpSetHardwareAssist(PMP_ADAPTER Adapter)
+{
+    NDIS_MINIPORT_ADAPTER_HARDWARE_ASSIST_ATTRIBUTES hwa;
+    NDIS_RECEIVE_FILTER_CAPABILITIES hw;
+    NDIS_RECEIVE_FILTER_CAPABILITIES cur;
+
+    NdisZeroMemory(&hwa, sizeof(hwa));
+    NdisZeroMemory(&hw, sizeof(hw));
+    hw.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+    hw.Header.Revision = NDIS_RECEIVE_FILTER_CAPABILITIES_REVISION_2;
+    hw.Header.Size = NDIS_SIZEOF_RECEIVE_FILTER_CAPABILITIES_REVISION_2;
+    hw.EnabledFilterTypes = NDIS_RECEIVE_FILTER_VMQ_FILTERS_ENABLED;
+    hw.EnabledQueueTypes = NDIS_RECEIVE_FILTER_VM_QUEUES_ENABLED;
+    hw.NumQueues = MP_QUEUES - 1;
+    hw.SupportedQueueProperties = NDIS_RECEIVE_FILTER_MSI_X_SUPPORTED | NDIS_RECEIVE_FILTER_VM_QUEUE_SUPPORTED |
+        NDIS_RECEIVE_FILTER_DYNAMIC_PROCESSOR_AFFINITY_CHANGE_SUPPORTED |
+        NDIS_RECEIVE_FILTER_INTERRUPT_VECTOR_COALESCING_SUPPORTED;
+    hw.SupportedFilterTests = NDIS_RECEIVE_FILTER_TEST_HEADER_FIELD_EQUAL_SUPPORTED;
+    hw.SupportedHeaders = NDIS_RECEIVE_FILTER_MAC_HEADER_SUPPORTED;
+    hw.SupportedMacHeaderFields = NDIS_RECEIVE_FILTER_MAC_HEADER_DEST_ADDR_SUPPORTED;
+    hw.MaxMacHeaderFilters = MP_QUEUES;
+    NdisMoveMemory(&cur, &hw, sizeof(cur));
+    if (!Adapter->VmqEnabled) {
+        cur.SupportedQueueProperties &= ~NDIS_RECEIVE_FILTER_VM_QUEUE_SUPPORTED;
+        cur.NumQueues = 0;
+    }
+    Adapter->RssCaps.Header.Type = NDIS_OBJECT_TYPE_RSS_CAPABILITIES;
+    Adapter->RssCaps.Header.Revision = NDIS_RECEIVE_SCALE_CAPABILITIES_REVISION_3;
+    Adapter->RssCaps.Header.Size = NDIS_SIZEOF_RECEIVE_SCALE_CAPABILITIES_REVISION_3;
+    Adapter->RssCaps.CapabilitiesFlags = NdisHashFunctionToeplitz | NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV4 |
+        NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV6 | NDIS_RSS_CAPS_SUPPORTS_MSI_X | NDIS_RSS_CAPS_MESSAGE_SIGNALED_INTERRUPTS;
+    Adapter->RssCaps.NumberOfReceiveQueues = MP_QUEUES;
+    Adapter->RssCaps.NumberOfIndirectionTableEntries = 128;
+    MpHelper0(Adapter, NULL, 0);
+    hwa.HardwareReceiveFilterCapabilities = &hw;
+    hwa.CurrentReceiveFilterCapabilities = &cur;
+    return NdisMSetMiniportAttributes(Adapter->Handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&hwa);
+}
+"""
+
+_HEADER = """#pragma once
+#define MP_QUEUES 16
+#define MP_MASK 0xFF00
+typedef enum _MP_STATE { MpStateRunning, MpStatePaused, MpStateHalted } MP_STATE;
+typedef struct _MP_STATS { ULONG Wraps; ULONG Paused; ULONG LastChecksum; } MP_STATS;
+typedef struct _MP_ADAPTER {
+    NDIS_HANDLE Handle;
+    BOOLEAN VmqEnabled;
+    MP_STATE State;
+    MP_STATS Stats;
+    NDIS_RECEIVE_SCALE_CAPABILITIES RssCaps;
+} MP_ADAPTER, *PMP_ADAPTER;
+"""
+
+
+def driver_tree(directory: Path, lines: int = 50_000, files: int = 50) -> int:
+    """A generated miniport source tree of about `lines` lines in `files` .c files: driver code (loops, switches,
+    calls, #if blocks, SAL) around one file that fills and hands over the receive-filter capabilities. Every
+    function also writes a member of the adapter's RSS capabilities and calls the next one of its file, so the
+    reader follows all of them (each file's first function is a root, its chain is followed up to the call depth
+    limit). Returns the number of lines written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "bench.h").write_text(_HEADER, encoding="utf-8")
+    (directory / "caps.c").write_text(_CAPABILITIES, encoding="utf-8")
+    written = _HEADER.count("\n") + _CAPABILITIES.count("\n")
+    per_function = _FILLER.count("\n")
+    functions = max(1, -(-(lines - written) // (per_function * files)))
+    for file_index in range(files):
+        body = ['#include "bench.h"\n']
+        for function_index in range(functions):
+            number = file_index * functions + function_index
+            name = "Helper0" if number == 0 else f"Work{number}"
+            last = function_index + 1 == functions
+            callee = f"Work{number + 1}" if not last else "Halt"
+            body.append(_FILLER.format(name=name, callee=callee))
+        text = "".join(body)
+        (directory / f"work{file_index:02d}.c").write_text(text, encoding="utf-8")
+        written += text.count("\n")
+    return written

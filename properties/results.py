@@ -40,6 +40,7 @@ class FieldValue:
     path: str
     value: Any
     given: bool
+    location: str | None = None     # "miniport.c:120": the statement giving this value (driver trees)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,7 @@ class Result:
     reading: str | None = None
     line: int | None = None
     legal_values: str | None = None
+    file: str | None = None         # the file `line` is a line of, when not the checked file (a driver's .c)
 
     def fails(self, strict: bool = False) -> bool:
         if self.verdict not in FAILING:
@@ -69,6 +71,7 @@ class FileReport:
     results: tuple[Result, ...] = ()
     error: str | None = None
     readings: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()     # what the input's reader could not resolve or assumed (driver trees)
 
     def status(self, strict: bool = False) -> Status:
         if self.error is not None:

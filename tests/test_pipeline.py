@@ -41,6 +41,8 @@ SARIF_CASES = {
     "a directory of rule fixtures of every input kind": ["tests/fixtures/rules/INF-DECL-1",
                                                          "tests/fixtures/rules/HOST-3",
                                                          "tests/fixtures/rules/NSP-7"],
+    "driver source trees (findings in .c files, the reader's notes)": ["tests/fixtures/drivers/static-table",
+                                                                       "tests/fixtures/drivers/registry-value"],
 }
 
 

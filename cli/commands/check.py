@@ -1,4 +1,5 @@
-"""`vmqproof check FILE…`: prove or disprove each file (configurations, INF files, PowerShell output, directories)."""
+"""`vmqproof check FILE…`: prove or disprove each file (configurations, INF files, PowerShell output, directories,
+driver source trees)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ NAME = "check"
 def register(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("check", help="prove or disprove each configuration file")
     check.add_argument("files", nargs="+", metavar="FILE",
-                       help="configuration, INF or PowerShell files, or directories (searched recursively)")
+                       help="configuration, INF or PowerShell files, directories (searched recursively), or driver "
+                            "source trees (directories with .c files)")
     check.add_argument("--jobs", type=jobs, default=1, metavar="N", help="check files in N processes")
     check.add_argument("--format", choices=CHECK_FORMATS, default=None,
                        help="output format (default: rich on a terminal, plain otherwise)")
@@ -34,6 +36,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--input-format", choices=INPUT_FORMATS, default="auto",
                        help="what the files hold: a configuration (toml, json), a driver INF, or Get-NetAdapter* "
                             "output (default: detected by content)")
+    check.add_argument("--ndis", metavar="VERSION", default=None,
+                       help="read driver source trees at this NDIS version only (default: every version their "
+                            "#if NDIS_SUPPORT_NDIS6xx blocks tell apart)")
     check.add_argument("--graph", metavar="OUT", default=None,
                        help="also write the queue → vector → CPU graph of the (one) file to OUT; the format follows "
                             "OUT's suffix (.txt .dot .graphml .mmd .svg .png)")
@@ -49,7 +54,7 @@ def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
         graph_command.format_for(args.graph, None)
     paths = expand_paths(args.files)
     try:
-        reports = check_inputs(paths, rule_ids, args.timeout, args.input_format, args.jobs)
+        reports = check_inputs(paths, rule_ids, args.timeout, args.input_format, args.jobs, args.ndis)
     except ConfigError as exc:      # --rule names a catalog rule that is not checked
         raise ConfigError(exc.message.removeprefix("--rule: "), file="--rule") from None
     for report in reports:

@@ -33,13 +33,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--rule", action="append", default=None, metavar="ID",
                         help="explain only this rule id (repeatable, or comma-separated)")
     parser.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--ndis", metavar="VERSION", default=None,
+                        help="read a driver source tree at this NDIS version only")
     parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
     rule_ids = parse_rule_ids(args.rule)
     try:
-        report = explain_file(args.file, rule_ids, args.timeout, args.strict)
+        report = explain_file(args.file, rule_ids, args.timeout, args.strict, args.ndis)
     except ConfigError as exc:
         raise ConfigError(exc.message, file="--rule") from None
     if report.error is not None:
@@ -62,6 +64,8 @@ def _fact_json(fact: Fact) -> dict[str, Any]:
     data: dict[str, Any] = {"field": fact.path, "value": fact.value, "origin": fact.origin}
     if fact.line:
         data["line"] = fact.line
+    if fact.file:
+        data["file"] = fact.file
     return data
 
 
@@ -78,8 +82,14 @@ def explain_json(report: ExplainReport) -> dict[str, Any]:
     }
 
 
+def _where(fact: Fact) -> str:
+    if fact.file and fact.line:
+        return f", {fact.file}:{fact.line}"
+    return f", line {fact.line}" if fact.line else ""
+
+
 def _fact_line(fact: Fact) -> str:
-    where = f", line {fact.line}" if fact.line else ""
+    where = _where(fact)
     return f"{fact.path} = {render.value_text(fact.value)}  ({ORIGIN[fact.origin]}{where})"
 
 
@@ -133,7 +143,7 @@ def _facts_table(facts: tuple[Fact, ...]) -> Table:
     table.add_column("origin", style="dim")
     for fact in facts:
         table.add_row(fact.path, render.value_text(fact.value),
-                      ORIGIN[fact.origin] + (f", line {fact.line}" if fact.line else ""))
+                      ORIGIN[fact.origin] + _where(fact))
     return table
 
 

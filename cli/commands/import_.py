@@ -1,7 +1,9 @@
-"""`vmqproof import FILE [-o OUT.toml]`: an INF or Get-NetAdapter* output as a vmqproof/1 configuration file.
+"""`vmqproof import FILE [-o OUT.toml]`: an INF, Get-NetAdapter* output or a driver source tree as a vmqproof/1
+configuration file.
 
 An INF with several models gives one file per model (OUT's stem + the model's install section), unless `--model`
-picks one. Without `-o` the configuration goes to stdout (one model only).
+picks one; a driver tree one file per INF model and NDIS version. Without `-o` the configuration goes to stdout
+(one configuration only).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any, TextIO
 from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_LEGAL
 from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.config.loader import build_config, parse_document
+from vmqproof.model.readers.csource.driver import read_driver, variant_config, variant_document
+from vmqproof.model.readers.csource.layout import is_driver_tree
 from vmqproof.model.readers.dispatch import INPUT_FORMATS, detect_format, read_bytes
 from vmqproof.model.readers.inf import model_config, model_document, parse_inf
 from vmqproof.model.readers.powershell import build_document, load_powershell, read_records
@@ -24,13 +28,16 @@ BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    command = subparsers.add_parser(NAME, help="an INF or Get-NetAdapter* output (text or JSON) as a config file")
-    command.add_argument("file", metavar="FILE")
+    command = subparsers.add_parser(NAME, help="an INF, Get-NetAdapter* output (text or JSON) or a driver source "
+                                               "tree as a config file")
+    command.add_argument("file", metavar="FILE", help="the file, or a directory with the driver's C sources")
     command.add_argument("-o", "--output", metavar="OUT", default=None,
                          help="write the configuration here (default: stdout)")
     command.add_argument("--model", default=None, help="the INF model (install section) to import")
     command.add_argument("--input-format", choices=[f for f in INPUT_FORMATS if f not in ("toml", "json")],
                          default="auto", help="what FILE holds (default: detected by content)")
+    command.add_argument("--ndis", metavar="VERSION", default=None,
+                         help="read a driver source tree at this NDIS version only")
 
 
 # -- a small TOML writer for vmqproof/1 documents --------------------------------------------------------
@@ -54,8 +61,9 @@ def _value(value: Any) -> str:
 
 
 def _table(lines: list[str], path: str, table: dict[str, Any], comments: dict[str, str]) -> None:
+    nested = ("", "host", "receive_filter", "nic_switch")        # tables whose tables are [sections]
     scalars = {k: v for k, v in table.items()
-               if not (isinstance(v, dict) and path in ("", "host"))
+               if not (isinstance(v, dict) and path in nested)
                and not (isinstance(v, list) and v and all(isinstance(i, dict) for i in v) and path in ("", "host"))}
     if path and (scalars or not table):
         lines.append(f"\n[{path}]")
@@ -115,8 +123,46 @@ def _inf_documents(data: bytes, file: str, wanted: str | None) -> list[tuple[str
     return out
 
 
+def _driver_documents(path: str, ndis: str | None, wanted: str | None) -> list[tuple[str, str]]:
+    tree = read_driver(path, ndis)
+    variants = [v for v in tree.variants if wanted is None or (v.model is not None and
+                                                              v.model.name.lower() == wanted.lower())]
+    if not variants:
+        raise ConfigError(f"no model {wanted!r}", file="--model",
+                          expected=", ".join(sorted({v.model.name for v in tree.variants if v.model is not None}))
+                          or "a tree with an INF")
+    out = []
+    for variant in variants:
+        variant_config(tree, variant)           # validates what is written
+        document = variant_document(tree, variant)
+        comments: dict[str, str] = {}
+        for field_path, source in variant.sources.items():
+            if source.by_value:
+                comments[field_path] = "; ".join(f"{value}: {file}:{line}"
+                                                 for value, (file, line) in sorted(source.by_value.items()))
+            else:
+                comments[field_path] = source.of()
+        if variant.model is not None:
+            comments.update({f"inf.{name}": f"{variant.inf_file}:{line}"
+                             for name, line in model_document(variant.model)[1].items()})
+        notes = list(tree.notes) + list(variant.notes)
+        header = (f"Imported by vmqproof from the driver tree {path}"
+                  + (f" ({variant.label})" if variant.label else "") + f", NDIS {variant.ndis}.\n"
+                  "Each field's comment is the source line that sets it; a field several paths set differently "
+                  "is an open value\n(one_of), one the reader cannot resolve is \"?\".")
+        if notes:
+            header += "\nNotes of the reader:\n" + "\n".join(f"  {note}" for note in notes)
+        name = variant.label or ""
+        out.append((re.sub(r"[ ,]+", "-", name), to_toml(document, header, comments)))
+    return out
+
+
 def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
     file = args.file
+    if is_driver_tree(file):
+        return _write(args, _driver_documents(file, args.ndis, args.model), out, err,
+                      "the driver tree gives {count} configurations ({names})",
+                      "--model NAME and --ndis VERSION, or -o OUT to write one file per configuration")
     data = read_bytes(file)
     kind = detect_format(data, file) if args.input_format == "auto" else args.input_format
     if kind == "inf":
@@ -130,10 +176,17 @@ def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
         build_config(document, file, text, is_toml)
         raise ConfigError("already a vmqproof configuration; nothing to import", file=file,
                           expected="an INF or Get-NetAdapter* output")
+    return _write(args, documents, out, err, "the INF has {count} models ({names})",
+                  "--model NAME, or -o OUT to write one file per model")
+
+
+def _write(args: argparse.Namespace, documents: list[tuple[str, str]], out: TextIO, err: TextIO,
+           several: str, choose: str) -> int:
+    file = args.file
     if args.output is None:
         if len(documents) > 1:
-            raise ConfigError(f"the INF has {len(documents)} models (" + ", ".join(n for n, _ in documents) + ")",
-                              file=file, expected="--model NAME, or -o OUT to write one file per model")
+            raise ConfigError(several.format(count=len(documents), names=", ".join(n for n, _ in documents)),
+                              file=file, expected=choose)
         out.write(documents[0][1])
         return EXIT_LEGAL
     target = Path(args.output)

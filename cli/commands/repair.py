@@ -36,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--rule", action="append", default=None, metavar="ID",
                         help="repair only these rules (repeatable, or comma-separated)")
     parser.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS")
+    parser.add_argument("--ndis", metavar="VERSION", default=None,
+                        help="read a driver source tree at this NDIS version only")
     parser.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
 
 
@@ -43,7 +45,7 @@ def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
     rule_ids = parse_rule_ids(args.rule)
     if args.output is not None and Path(args.output).resolve() == Path(args.file).resolve():
         raise ConfigError("refusing to overwrite the input; give a new file", file="-o")
-    report = repair_file(args.file, rule_ids, args.strict, args.keep, args.weight, args.timeout)
+    report = repair_file(args.file, rule_ids, args.strict, args.keep, args.weight, args.timeout, args.ndis)
     if report.error is not None:
         print(report.error, file=err)
         return EXIT_BAD_INPUT
@@ -67,7 +69,8 @@ def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
 def repair_json(report: RepairReport, written: str | None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "vmqproof": render.version(), "path": report.path, "status": report.status,
-        "changes": [{"field": c.field, "from": c.before, "to": c.after} for c in report.changes],
+        "changes": [{"field": c.field, "from": c.before, "to": c.after}
+                    | ({"location": c.location} if c.location else {}) for c in report.changes],
         "cost": report.cost, "minimal": report.minimal, "rounds": report.rounds,
     }
     if report.unrepairable:
@@ -113,7 +116,7 @@ def repair_plain(report: RepairReport, written: str | None) -> str:
         lines.append(f"  {'field':<{width}}  {'from':<{before}}  to")
         for c in report.changes:
             lines.append(f"  {c.field:<{width}}  {render.value_text(c.before):<{before}}  "
-                         f"{render.value_text(c.after)}")
+                         f"{render.value_text(c.after)}" + (f"  (change {c.location})" if c.location else ""))
     for u in report.unrepairable:
         lines.append(f"  {u.rule} {u.name} at {u.instance}: {u.message}")
     lines.extend(_tail(report, written))
@@ -126,11 +129,13 @@ def repair_rich(report: RepairReport, console: Any, written: str | None) -> None
     console.print(Text(_headline(report), style=style))
     if report.changes:
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        for column in ("field", "from", "to"):
+        located = any(c.location for c in report.changes)
+        for column in ("field", "from", "to") + (("source line",) if located else ()):
             table.add_column(column, overflow="fold")
         for c in report.changes:
             table.add_row(Text(c.field, style="cyan"), render.value_text(c.before),
-                          Text(render.value_text(c.after), style="green"))
+                          Text(render.value_text(c.after), style="green"),
+                          *((c.location or "",) if located else ()))
         console.print(table)
     for u in report.unrepairable:
         console.print(Text(f"{u.rule} {u.name} at {u.instance}: {u.message}", style="red"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.etree import ElementTree
@@ -27,12 +28,22 @@ def _rule_descriptor(result: Result, summary: str) -> dict[str, Any]:
 
 
 def _location(path: str, result: Result) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": {"uri": path}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": result.file or path}}
     if result.line:
         physical["region"] = {"startLine": result.line}
     fields = [v.path for v in result.counterexample] or [result.instance]
     return {"physicalLocation": physical,
             "logicalLocations": [{"fullyQualifiedName": fields[0], "kind": "member"}]}
+
+
+def _note(path: str, note: str) -> dict[str, Any]:
+    """A reader's note ("miniport.c:12: …") as a SARIF notification located at its file and line."""
+    match = re.match(r"^(.+?):(\d+): (.*)$", note)
+    physical: dict[str, Any] = {"artifactLocation": {"uri": match.group(1) if match else path}}
+    if match:
+        physical["region"] = {"startLine": int(match.group(2))}
+    return {"level": "note", "message": {"text": match.group(3) if match else note},
+            "locations": [{"physicalLocation": physical}]}
 
 
 def sarif(reports: Sequence[FileReport], summaries: Mapping[str, str], version: str) -> str:
@@ -44,10 +55,12 @@ def sarif(reports: Sequence[FileReport], summaries: Mapping[str, str], version: 
     index = {rule_id: position for position, rule_id in enumerate(descriptors)}
     results = []
     notifications = []
+    notes: list[dict[str, Any]] = []
     for report in reports:
         if report.error is not None:
             notifications.append({"level": "error", "message": {"text": report.error},
                                   "locations": [{"physicalLocation": {"artifactLocation": {"uri": report.path}}}]})
+        notes.extend(_note(report.path, note) for note in report.notes)
         for result in report.results:
             if result.verdict not in FINDINGS:
                 continue
@@ -61,7 +74,8 @@ def sarif(reports: Sequence[FileReport], summaries: Mapping[str, str], version: 
         "tool": {"driver": {"name": "vmqproof", "version": version,
                             "informationUri": "https://learn.microsoft.com/en-us/windows-hardware/drivers/network/",
                             "rules": list(descriptors.values())}},
-        "invocations": [{"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}],
+        "invocations": [{"executionSuccessful": not notifications,
+                         "toolExecutionNotifications": notifications + notes}],
         "results": results,
     }
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2,

@@ -63,7 +63,13 @@ def value_text(value: Any) -> str:
 
 
 def _where(result: Result) -> str:
+    if result.file and result.line:
+        return f"{result.instance} ({result.file}:{result.line})"
     return result.instance + (f" (line {result.line})" if result.line else "")
+
+
+def _origin(value: FieldValue, given: str = "given", chosen: str = "chosen by the solver") -> str:
+    return (given if value.given else chosen) + (f", {value.location}" if value.location else "")
 
 
 def _headline(report: FileReport, strict: bool) -> str:
@@ -130,6 +136,11 @@ def result_json(result: Result) -> dict[str, Any]:
         data["reading"] = result.reading
     if result.line:
         data["line"] = result.line
+    if result.file:
+        data["file"] = result.file
+    locations = {v.path: v.location for v in (*result.counterexample, *result.witness) if v.location}
+    if locations:
+        data["locations"] = locations
     data["sources"] = list(result.sources)
     return data
 
@@ -143,6 +154,8 @@ def check_json(reports: Sequence[FileReport], strict: bool = False) -> dict[str,
             entry["error"] = report.error
         if report.readings:
             entry["readings"] = dict(report.readings)
+        if report.notes:
+            entry["notes"] = list(report.notes)
         files.append(entry)
     return {"vmqproof": version(), "files": files, "summary": summary(reports, strict)}
 
@@ -153,8 +166,7 @@ def _detail_lines(result: Result) -> list[str]:
         if values:
             lines.append(f"  {title}:")
             for value in values:
-                mark = "given" if value.given else "chosen by the solver"
-                lines.append(f"    {value.path} = {value_text(value.value)}  ({mark})")
+                lines.append(f"    {value.path} = {value_text(value.value)}  ({_origin(value)})")
     if result.legal_values:
         lines.append(f"  holds iff {result.legal_values}")
     if result.reading:
@@ -171,6 +183,7 @@ def check_plain(reports: Sequence[FileReport], strict: bool = False) -> str:
             lines.append(f"  {report.error}")
             lines.append("")
             continue
+        lines.extend(f"  note: {note}" for note in report.notes)
         rows = rule_rows(report)
         id_width = max((len(r.rule) for r, _, _ in rows), default=4)
         name_width = max((len(r.name) for r, _, _ in rows), default=4)
@@ -200,6 +213,8 @@ def check_rich(reports: Sequence[FileReport], console: Console, strict: bool = F
         if report.error is not None:
             console.print(Text(report.error, style="red"))
             continue
+        for note in report.notes:
+            console.print(Text(f"note: {note}", style="dim"))
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
         for column in ("rule", "name", "severity", "verdict", "instances"):
             table.add_column(column, no_wrap=column != "name")
@@ -222,7 +237,7 @@ def _panel(result: Result) -> Panel:
             table.add_column("value", overflow="fold")
             table.add_column("origin", style="dim")
             for value in values:
-                table.add_row(value.path, value_text(value.value), "given" if value.given else "chosen by solver")
+                table.add_row(value.path, value_text(value.value), _origin(value, chosen="chosen by solver"))
             parts.append(table)
     if result.legal_values:
         parts.append(Text(f"holds iff {result.legal_values}", style="bold"))

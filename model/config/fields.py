@@ -7,6 +7,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from vmqproof.model.config import constants as C
 
@@ -55,6 +56,7 @@ class SizeOfRevision:
 
 
 Value = int | bool | str | Open | SizeOfRevision
+Located = TypeVar("Located")
 
 
 def u8(name: str) -> FieldSpec:
@@ -85,8 +87,17 @@ def string(name: str) -> FieldSpec:
     return FieldSpec(name, Kind.STRING)
 
 
-def find_line(index: Mapping[str, int], path: str) -> int | None:
-    """The TOML line of a field path, else of its nearest enclosing entry or table."""
+# snake_case word → its spelling in NDIS member names
+_WORDS = {"vports": "VPorts", "vport": "VPort", "vfs": "VFs", "pf": "PF", "ipv4": "IPv4", "ipv6": "IPv6",
+          "arp": "ARP"}
+
+def member_name(field: str) -> str:
+    """`max_num_rss_capable_non_default_pf_vports` → `MaxNumRssCapableNonDefaultPFVPorts`."""
+    return "".join(_WORDS.get(word, word[:1].upper() + word[1:]) for word in field.split("_"))
+
+
+def find_line(index: Mapping[str, Located], path: str) -> Located | None:
+    """The TOML line of a field path, else of its nearest enclosing entry or table (or, alike, its source)."""
     probe = path.replace('"', "")
     while probe:
         line = index.get(probe, index.get(probe.lower()))     # inf keywords are indexed lower-cased too

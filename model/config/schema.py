@@ -300,6 +300,22 @@ class Policy:
 
 
 @dataclass(frozen=True, slots=True)
+class FieldSource:
+    """Where a field's value is written in a source file other than the checked one (a driver's C code, its
+    INF): the file and line, and for an open field the line that gives each of its values."""
+
+    file: str
+    line: int
+    by_value: Mapping[int, tuple[str, int]] = field(default_factory=dict)
+
+    def of(self, value: int | None = None) -> str:
+        """`file:line` of the statement giving `value` (of the field when None or not known)."""
+        file, line = self.by_value.get(value, (self.file, self.line)) if value is not None else \
+            (self.file, self.line)
+        return f"{file}:{line}"
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: str
     adapter: Adapter
@@ -315,12 +331,18 @@ class Config:
     inf_source: InfModel | None = None          # the INF model this configuration was read from
     host: Host | None = None                     # [host]: processors, NUMA, adapters, teams
     trace: Trace | None = None                   # [trace]: registry reads and OID requests, in order
+    sources: Mapping[str, FieldSource] = field(default_factory=dict)   # field path → C/INF source (driver trees)
+    notes: tuple[str, ...] = ()                  # what the reader of the input could not resolve, or assumed
 
     def structure(self, section: str) -> Record | None:
         return self.structures.get(section)
 
     def line_of(self, path: str) -> int | None:
         return find_line(self.lines, path)
+
+    def source_of(self, path: str) -> FieldSource | None:
+        """The source of a field (or of its nearest enclosing entry) when the input was a driver tree."""
+        return find_line(self.sources, path) if self.sources else None
 
     @property
     def describes_capabilities(self) -> bool:

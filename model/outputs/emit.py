@@ -7,12 +7,8 @@ from collections.abc import Sequence
 
 from vmqproof.model.config import constants as C, keywords as K
 from vmqproof.model.config.errors import ConfigError
-from vmqproof.model.config.fields import Kind, Open, SizeOfRevision
+from vmqproof.model.config.fields import Kind, Open, SizeOfRevision, member_name
 from vmqproof.model.config.schema import Config, Record
-
-# snake_case word → its spelling in NDIS member names
-_WORDS = {"vports": "VPorts", "vport": "VPort", "vfs": "VFs", "pf": "PF", "ipv4": "IPv4", "ipv6": "IPv6",
-          "arp": "ARP"}
 
 STRUCTURES = (
     # section, C type, variable, macro stem (…_REVISION_n / NDIS_SIZEOF_…_REVISION_n), header type macro
@@ -34,11 +30,6 @@ _SPECIAL_FLAG_MACROS = {"HASH_FUNCTION_TOEPLITZ": "NdisHashFunctionToeplitz",
                         "HASH_FUNCTION_RESERVED1": "NdisHashFunctionReserved1",
                         "HASH_FUNCTION_RESERVED2": "NdisHashFunctionReserved2",
                         "HASH_FUNCTION_RESERVED3": "NdisHashFunctionReserved3"}
-
-
-def member_name(field: str) -> str:
-    """`max_num_rss_capable_non_default_pf_vports` → `MaxNumRssCapableNonDefaultPFVPorts`."""
-    return "".join(_WORDS.get(word, word[:1].upper() + word[1:]) for word in field.split("_"))
 
 
 def _concrete(record: Record, name: str) -> int:

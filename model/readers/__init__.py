@@ -1,1 +1,1 @@
-"""Readers of users' files into Configs (INF, Get-NetAdapter* output), format detection; may import model.config."""
+"""Readers of users' files into Configs (INF, Get-NetAdapter* output, driver C sources); may import model.config."""

@@ -1,5 +1,6 @@
 """Which kind of file a path holds — a vmqproof/1 configuration (TOML, JSON), a driver INF, or Get-NetAdapter*
-output — detected by content (the extension breaks ties), and loading any of them as configurations."""
+output — detected by content (the extension breaks ties), and loading any of them as configurations. A directory
+with C sources is one input too: a driver source tree (model/readers/csource)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from vmqproof.model.config.loader import build_config, parse_document
 from vmqproof.model.config.schema import Config
 from vmqproof.model.readers.inf import decode_text, load_inf, looks_like_inf
 from vmqproof.model.readers.powershell import load_powershell, looks_like_powershell
+from vmqproof.model.readers.csource.layout import is_driver_tree
 
 INPUT_FORMATS = ("auto", "toml", "json", "inf", "powershell")
 
@@ -85,9 +87,14 @@ def load_artifact(data: bytes, file: str, input_format: str = "auto") -> Config:
     raise ConfigError(f"not an INF or PowerShell file ({kind})", file=file)
 
 
-def load_inputs(path: str | Path, input_format: str = "auto") -> list[tuple[str | None, Config]]:
-    """Every configuration a file holds, each with the INF model it comes from (None for other files)."""
+def load_inputs(path: str | Path, input_format: str = "auto",
+                ndis: str | None = None) -> list[tuple[str | None, Config]]:
+    """Every configuration a file holds, each with the INF model it comes from (None for other files); for a
+    driver tree, each with its variant (INF model, NDIS version; None when it has one configuration only)."""
     file = str(path)
+    if is_driver_tree(path):
+        from vmqproof.model.readers.csource.driver import load_driver    # tree-sitter only when needed
+        return load_driver(path, ndis)
     data = read_bytes(path)
     kind = detect_format(data, file) if input_format == "auto" else input_format
     if kind == "inf":
@@ -104,11 +111,14 @@ CHECKED_SUFFIXES = (".toml", ".json", ".inf", ".txt")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[str]:
-    """Files as given; directories recursively, their .toml, .json, .inf and PowerShell .txt files in sorted order."""
+    """Files as given; directories recursively, their .toml, .json, .inf and PowerShell .txt files in sorted order;
+    a directory with C sources is one input, a driver tree."""
     expanded: list[str] = []
     for path in paths:
         folder = Path(path)
-        if folder.is_dir():
+        if is_driver_tree(folder):
+            expanded.append(str(path))
+        elif folder.is_dir():
             found = sorted(str(p) for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in CHECKED_SUFFIXES)
             if not found:
                 raise ConfigError("directory without files to check", file=str(path),

@@ -367,9 +367,12 @@ def model_document(model: InfModel) -> tuple[dict[str, Any], dict[str, int]]:
     return {"format": "vmqproof/1", "adapter": adapter, "inf": inf}, lines
 
 
-def model_config(model: InfModel, file: str) -> Config:
-    """The model as a Config: declared keywords are open `[inf]` fields over the declared values."""
+def model_config(model: InfModel, file: str, extra: Mapping[str, Any] | None = None) -> Config:
+    """The model as a Config: declared keywords are open `[inf]` fields over the declared values; `extra`
+    adds sections (a driver's capability structures read from its C source)."""
     document, keyword_lines = model_document(model)
+    for key, value in (extra or {}).items():
+        document[key] = {**document[key], **value} if isinstance(document.get(key), dict) else value
     config = build_config(document, file)
     index: dict[str, int] = {}
     for name, line in keyword_lines.items():

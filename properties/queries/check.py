@@ -123,8 +123,7 @@ def _result(config: Config, sym: Symbolic, rule: Rule, obligation: Obligation | 
         reads = reads + _open_fields(sym, obligation, reads)
     counterexample = _values(sym, reads, decision.counterexample)
     witness = _values(sym, reads, decision.witness) if decision.witness else ()
-    line = next((line for v in counterexample if (line := config.line_of(v.path)) is not None), None) \
-        or config.line_of(obligation.instance.split(" ")[0])
+    file, line = _source_line(config, counterexample, obligation.instance, verdict)
     message = obligation.message
     if decision.outcome is Outcome.UNKNOWN:
         message = f"the solver could not decide this ({decision.reason})"
@@ -133,15 +132,40 @@ def _result(config: Config, sym: Symbolic, rule: Rule, obligation: Obligation | 
                     if verdict is Verdict.CONDITIONAL else None)
     return Result(rule.id, rule.name, severity, verdict, obligation.instance, message, rule.source_urls,
                   counterexample=counterexample, witness=witness, reading=reading, line=line,
-                  legal_values=legal_values)
+                  legal_values=legal_values, file=file)
+
+
+def _source_line(config: Config, counterexample: tuple[FieldValue, ...], instance: str,
+                 verdict: Verdict) -> tuple[str | None, int | None]:
+    """Where a failing result points: the checked file's line of the first counterexample field (or of the
+    instance); for a driver tree, the source file and line of the statement giving a counterexample value — for
+    a conditional verdict, of the first value the solver chose (the branch that fails), else of the first given
+    one."""
+    if config.sources:
+        first = [v for v in counterexample if v.given == (verdict is not Verdict.CONDITIONAL)]
+        location = next((v.location for v in first + list(counterexample) if v.location), None)
+        if location is None:
+            source = config.source_of(instance.split(" ")[0])
+            location = source.of() if source is not None else None
+        if location is not None:
+            file, _, line = location.rpartition(":")
+            return file, int(line)
+        return None, None
+    line = next((line for v in counterexample if (line := config.line_of(v.path)) is not None), None) \
+        or config.line_of(instance.split(" ")[0])
+    return None, line
 
 
 def _values(sym: Symbolic, reads: list[str], model: dict[str, int | bool] | object) -> tuple[FieldValue, ...]:
     chosen = dict(model)  # type: ignore[call-overload]
+    sources = sym.config.sources
     values = []
     for path in reads:
+        source = sources.get(path) if sources else None
         if path in chosen:
-            values.append(FieldValue(path, sym.display(path, chosen[path]), given=False))
+            location = source.of(int(chosen[path])) if source is not None else None
+            values.append(FieldValue(path, sym.display(path, chosen[path]), given=False, location=location))
         elif path not in sym.refs or sym.refs[path].given:
-            values.append(FieldValue(path, sym.display(path), given=True))
+            values.append(FieldValue(path, sym.display(path), given=True,
+                                     location=source.of() if source is not None else None))
     return tuple(values)

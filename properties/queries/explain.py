@@ -19,6 +19,7 @@ field free within its type range; open fields stay within their declared domains
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,8 @@ from typing import Any
 from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.config.fields import find_line
 from vmqproof.model.config.schema import Config
+from vmqproof.model.readers.csource.driver import load_driver
+from vmqproof.model.readers.csource.layout import is_driver_tree
 from vmqproof.model.readers.dispatch import load_config
 from vmqproof.model.smt.logic import literal_like
 from vmqproof.model.smt.reasoning import Deadline, minimal_core
@@ -45,6 +48,7 @@ class Fact:
     value: Any
     origin: str                 # "given" | "default" | "chosen" (the solver's value of an open field)
     line: int | None = None
+    file: str | None = None     # the file `line` is a line of, when not the explained one (a driver's .c)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,12 @@ class ExplainReport:
 
 def _fact(tracked: Tracked, path: str, chosen: dict[str, int | bool]) -> Fact:
     sym = tracked.sym
+    source = tracked.config.source_of(path)
+    if source is not None:              # a driver tree: the statement that gives the value
+        file, _, line_text = source.of(int(chosen[path]) if path in chosen else None).rpartition(":")
+        value = sym.display(path, chosen[path]) if path in chosen else sym.display(path)
+        origin = "chosen" if path in chosen else "default" if tracked.is_default(path) else "given"
+        return Fact(path, value, origin, int(line_text), file)
     line = find_line(tracked.config.lines, path)
     if path in chosen:
         return Fact(path, sym.display(path, chosen[path]), "chosen", line)
@@ -173,10 +183,29 @@ def _clashes(tracked: Tracked, implicated: set[str], strict: bool, deadline: Dea
 
 
 def explain_file(path: str | Path, rule_ids: Iterable[str] | None = None,
-                 timeout: float | None = DEFAULT_TIMEOUT, strict: bool = False) -> ExplainReport:
+                 timeout: float | None = DEFAULT_TIMEOUT, strict: bool = False,
+                 ndis: str | None = None) -> ExplainReport:
     try:
+        if is_driver_tree(path):
+            return _explain_driver(path, rule_ids, timeout, strict, ndis)
         return explain_config(load_config(path), rule_ids, timeout, strict)
     except ConfigError as exc:
         if exc.path == "--rule":
             raise
         return ExplainReport(path=str(path), error=exc.with_file(exc.file or str(path)).one_line())
+
+
+def _explain_driver(path: str | Path, rule_ids: Iterable[str] | None, timeout: float | None, strict: bool,
+                    ndis: str | None) -> ExplainReport:
+    """Each configuration of a driver tree explained; instances (and clash members) prefixed by the variant."""
+    explanations: list[Explanation] = []
+    clashes: list[Clash] = []
+    unknown = False
+    for label, config in load_driver(path, ndis):
+        report = explain_config(config, rule_ids, timeout, strict)
+        unknown = unknown or report.unknown
+        prefix = f"{label}: " if label else ""
+        explanations += [dataclasses.replace(e, instance=prefix + e.instance) for e in report.explanations]
+        clashes += [dataclasses.replace(c, rules=tuple(dataclasses.replace(m, instance=prefix + m.instance)
+                                                      for m in c.rules)) for c in report.clashes]
+    return ExplainReport(str(path), tuple(explanations), tuple(clashes), unknown=unknown)

@@ -21,22 +21,25 @@ from vmqproof.properties.results import FileReport, Result
 
 
 def check_input(path: str | Path, rule_ids: Iterable[str] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-                input_format: str = "auto") -> FileReport:
-    """Check one file of any kind; a file that cannot be read is a report with `error` set."""
+                input_format: str = "auto", ndis: str | None = None) -> FileReport:
+    """Check one file of any kind (or a driver tree, at NDIS version `ndis` when given); a file that cannot be
+    read is a report with `error` set."""
     wanted = None if rule_ids is None else list(rule_ids)
     try:
-        configs = load_inputs(path, input_format)
+        configs = load_inputs(path, input_format, ndis)
         deadline = None if timeout is None else time.monotonic() + timeout
         results: list[Result] = []
         readings: dict[str, str] = {}
+        notes: dict[str, None] = {}
         for model, config in configs:
+            notes.update(dict.fromkeys(config.notes))
             remaining = None if deadline is None else max(0.001, deadline - time.monotonic())
             report = check_config(config, wanted, remaining)
             readings.update(report.readings)
             for result in report.results:
                 results.append(result if model is None else
                                dataclasses.replace(result, instance=f"{model}: {result.instance}"))
-        return FileReport(path=str(path), results=tuple(results), readings=readings)
+        return FileReport(path=str(path), results=tuple(results), readings=readings, notes=tuple(notes))
     except ConfigError as exc:
         if exc.path == "--rule":
             raise
@@ -44,12 +47,13 @@ def check_input(path: str | Path, rule_ids: Iterable[str] | None = None, timeout
 
 
 def check_inputs(paths: Iterable[str | Path], rule_ids: Iterable[str] | None = None,
-                 timeout: float | None = DEFAULT_TIMEOUT, input_format: str = "auto", jobs: int = 1) -> list[FileReport]:
+                 timeout: float | None = DEFAULT_TIMEOUT, input_format: str = "auto", jobs: int = 1,
+                 ndis: str | None = None) -> list[FileReport]:
     """Check many files, in a process pool when `jobs` > 1; the reports come in the order of `paths`."""
     paths = list(paths)
     wanted = None if rule_ids is None else list(rule_ids)
     if jobs <= 1 or len(paths) <= 1:
-        return [check_input(path, wanted, timeout, input_format) for path in paths]
+        return [check_input(path, wanted, timeout, input_format, ndis) for path in paths]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(check_input, paths, repeat(wanted), repeat(timeout), repeat(input_format),
-                             chunksize=max(1, len(paths) // (jobs * 8))))
+                             repeat(ndis), chunksize=max(1, len(paths) // (jobs * 8))))

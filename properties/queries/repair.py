@@ -15,6 +15,7 @@ the solver for a repair of cost one less and getting unsat.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.config.fields import FieldSpec, find_line, format_processor
 from vmqproof.model.config.schema import Config, Record
 from vmqproof.model.outputs.patching import Edit, document_kind, patch_text
+from vmqproof.model.outputs.toml_writer import dumps_toml
+from vmqproof.model.readers.csource.driver import read_driver, variant_config, variant_document
+from vmqproof.model.readers.csource.layout import is_driver_tree
 from vmqproof.model.readers.dispatch import load_config, loads_config
 from vmqproof.model.smt.logic import And, Formula, Term
 from vmqproof.model.smt.reasoning import (
@@ -46,6 +50,7 @@ class Change:
     before: Any
     after: Any
     line: int | None = None
+    location: str | None = None      # "miniport.c:120": the statement to change (driver trees)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,8 +235,10 @@ def repair_text(text: str, file: str, rule_ids: Iterable[str] | None = None, str
 
 def repair_file(path: str | Path, rule_ids: Iterable[str] | None = None, strict: bool = False,
                 keep: Iterable[str] = (), weights: Iterable[str] = (),
-                timeout: float | None = DEFAULT_TIMEOUT) -> RepairReport:
+                timeout: float | None = DEFAULT_TIMEOUT, ndis: str | None = None) -> RepairReport:
     try:
+        if is_driver_tree(path):
+            return _repair_driver(path, rule_ids, strict, keep, weights, timeout, ndis)
         config = load_config(path)        # one-line errors for unreadable or invalid files
         data = Path(path).read_bytes().decode("utf-8")
         del config
@@ -240,6 +247,25 @@ def repair_file(path: str | Path, rule_ids: Iterable[str] | None = None, strict:
         if exc.file in ("--rule", "--keep", "--weight"):
             raise
         return RepairReport(str(path), "error", error=exc.with_file(exc.file or str(path)).one_line())
+
+
+def _repair_driver(path: str | Path, rule_ids: Iterable[str] | None, strict: bool, keep: Iterable[str],
+                   weights: Iterable[str], timeout: float | None, ndis: str | None) -> RepairReport:
+    """A driver tree of one configuration: the repair of what was read (as vmqproof/1 TOML), each change naming
+    the source line that sets the field."""
+    tree = read_driver(path, ndis)
+    if len(tree.variants) != 1:
+        raise ConfigError(f"the driver tree gives {len(tree.variants)} configurations ("
+                          + ", ".join(v.label or "" for v in tree.variants) + ")", file=str(path),
+                          expected="one: --ndis VERSION, and at most one INF model in the tree")
+    variant = tree.variants[0]
+    config = variant_config(tree, variant)
+    header = [f"Read by vmqproof from the driver tree {path}, NDIS {variant.ndis}."]
+    report = repair_text(dumps_toml(variant_document(tree, variant), header), str(path), rule_ids, strict, keep,
+                         weights, timeout)
+    changes = tuple(dataclasses.replace(c, line=None, location=source.of() if (source := config.source_of(c.field))
+                                        else None) for c in report.changes)
+    return dataclasses.replace(report, changes=changes)
 
 
 # -- host commands ---------------------------------------------------------------------------------------------
