@@ -242,9 +242,10 @@ def read_driver(path: str | Path, ndis: str | None = None) -> DriverTree:
             document, found = _sections_document(reads, version_notes, C.ndis_tuple(version))
             per_version[version] = (document, found, version_notes)
     if not per_version:
-        raise ConfigError("no capability structure found", file=shown,
+        files = f"{len(sources)} C file" + ("" if len(sources) == 1 else "s")
+        raise ConfigError(f"no capability structure found in {files}", file=shown,
                           expected="code filling NDIS_RECEIVE_FILTER_CAPABILITIES, NDIS_NIC_SWITCH_CAPABILITIES or "
-                                   f"NDIS_RECEIVE_SCALE_CAPABILITIES (read {len(sources)} C files)")
+                                   "NDIS_RECEIVE_SCALE_CAPABILITIES")
     models: list[tuple[str | None, InfModel | None]] = list(_read_infs(root, shown, notes)) or [(None, None)]
     several_models = len(models) > 1
     several_versions = len(per_version) > 1
