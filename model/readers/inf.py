@@ -20,6 +20,7 @@ from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.config.loader import build_config
 from vmqproof.model.config.schema import Config
 
+INF_SUFFIXES = (".inf", ".inx")        # .inx: the template a driver build turns into its .inf
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_ONE_OF = 4096
 NCF_VIRTUAL = 0x1
