@@ -158,6 +158,8 @@ def test_every_own_fixture_checks(tmp_path: Path) -> None:
     ("Name : x\nBaseVmqProcessor : 0:99\n", "processor out of range"),
     ("Name : x\nMaxProcessors : lots\n", "not a number"),
     ("[1, 2]", "unexpected JSON"),
+    ("Name\tQueueID\tProcessor\n----\t-------\t---------\nPort 1\tzero\t0:0\n", "ps.txt:3: queueid: not a number"),
+    ("\n    Name          : x\n    MaxProcessors : lots\n", "ps.txt:3: maxprocessors: not a number"),
 ])
 def test_bad_powershell_is_one_line(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "ps.txt"
@@ -176,7 +178,8 @@ VALUES = st.one_of(st.sampled_from(["True", "0:2", "1:63", "99:99", "4", "NUMASt
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(st.tuples(KEYS, VALUES), max_size=12), style=st.sampled_from(["list", "table", "tab-table", "json"]))
+@given(rows=st.lists(st.tuples(KEYS, VALUES), max_size=12),
+       style=st.sampled_from(["list", "table", "tab-table", "json"]))
 def test_generated_powershell_never_tracebacks(rows: list[tuple[str, str]], style: str) -> None:
     if style == "list":
         text = "\n".join(f"{k:<30} : {v}" for k, v in rows)
@@ -186,7 +189,8 @@ def test_generated_powershell_never_tracebacks(rows: list[tuple[str, str]], styl
         text = gap.join(keys) + "\n" + gap.join("-" * len(k) for k in keys) + "\n" + \
             gap.join(str(v) for _, v in rows)
     else:
-        text = json.dumps([{k.split(":")[0]: (int(v) if v.isascii() and v.isdigit() and len(v) < 6 else v) for k, v in rows}])
+        text = json.dumps([{k.split(":")[0]: (int(v) if v.isascii() and v.isdigit() and len(v) < 6 else v)
+                            for k, v in rows}])
     try:
         load_powershell(text.encode("utf-8"), "gen.txt")
     except ConfigError as exc:
