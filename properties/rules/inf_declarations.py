@@ -82,11 +82,12 @@ def numeric_default_in_range(cx: RuleContext) -> Iterator[Obligation]:
         if any(declaration.get(name) is not None and declaration.number(name) is None and name not in is_open
                for name in ("min", "max")):
             problems.append("has a min or max that is not a number")
-        if not is_open & {"min", "max"}:
-            if low > high:
-                problems.append(f"has min {low} > max {high}")
-            elif default is not None and not low <= default <= high:
-                problems.append(f"has default {default} outside [min, max] = [{low}, {high}]")
+        low_open, high_open = declaration.unexpanded("min"), declaration.unexpanded("max")
+        if not (low_open or high_open) and low > high:
+            problems.append(f"has min {low} > max {high}")
+        elif default is not None and not ((low_open or low <= default) and (high_open or default <= high)):
+            shown = [entry[0].value if entry else number for entry, number in ((low_open, low), (high_open, high))]
+            problems.append(f"has default {default} outside [min, max] = [{shown[0]}, {shown[1]}]")
         if declaration.get("step") is not None and "step" not in is_open:
             if step is None or step < 1:
                 problems.append(f"has step {declaration.get('step').value!r}, not a positive number")  # type: ignore[union-attr]
