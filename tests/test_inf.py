@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -151,11 +152,132 @@ def test_input_format_override(tmp_path: Path) -> None:
     assert check_input(path, input_format="toml").error is not None
 
 
+ARCH_INF = """[Version]
+Signature = "$Windows NT$"
+[Manufacturer]
+%Mfg% = Contoso, NTx86, NTamd64, NTarm64
+[Contoso.NTx86]
+%Port% = Port.Inst, PCI\\VEN_FFFF&DEV_0010
+[Contoso.NTamd64]
+%Port% = Port.Inst, PCI\\VEN_FFFF&DEV_0010
+[Contoso.NTarm64]
+%Port% = Port.Inst, PCI\\VEN_FFFF&DEV_0010
+[Port.Inst.NTx86]
+AddReg = Common.Reg, Narrow.Reg
+[Port.Inst.NTamd64]
+AddReg = Common.Reg, Wide.Reg
+[Port.Inst.NT]
+AddReg = Common.Reg
+[Common.Reg]
+HKR, Ndi\\params\\*RSS, type, 0, "enum"
+HKR, Ndi\\params\\*RSS, default, 0, "1"
+HKR, Ndi\\params\\*RSS\\Enum, "0", 0, "Disabled"
+HKR, Ndi\\params\\*RSS\\Enum, "1", 0, "Enabled"
+[Narrow.Reg]
+HKR, Ndi\\params\\*MaxRssProcessors, type, 0, "int"
+HKR, Ndi\\params\\*MaxRssProcessors, default, 0, "16"
+HKR, Ndi\\params\\*MaxRssProcessors, min, 0, "1"
+HKR, Ndi\\params\\*MaxRssProcessors, max, 0, "32"
+[Wide.Reg]
+HKR, Ndi\\params\\*MaxRssProcessors, type, 0, "int"
+HKR, Ndi\\params\\*MaxRssProcessors, default, 0, "16"
+HKR, Ndi\\params\\*MaxRssProcessors, min, 0, "1"
+HKR, Ndi\\params\\*MaxRssProcessors, max, 0, "64"
+[Strings]
+Mfg = "Contoso"
+Port = "Contoso 25G port"
+"""
+
+
+def max_rss_processors(inf_text: str, arch: str | None = None) -> tuple[str, str, tuple[int, int] | None]:
+    inf, (config,) = load_inf(inf_text.encode(), "arch.inf", arch)
+    (model,) = inf.models
+    declaration = model.declaration("*MaxRssProcessors")
+    return model.arch, config.adapter.arch, None if declaration is None else declaration.bounds()
+
+
+def test_install_section_for_the_architecture() -> None:
+    # The most specific decoration for the architecture: .NT<arch>, then .NT, then none.
+    assert max_rss_processors(ARCH_INF) == ("amd64", "amd64", (1, 64))               # default amd64
+    assert max_rss_processors(ARCH_INF, "x86") == ("x86", "x86", (1, 32))
+    assert max_rss_processors(ARCH_INF, "arm64") == ("arm64", "arm64", None)         # [Port.Inst.NT]
+    with pytest.raises(ConfigError, match="unknown architecture"):
+        load_inf(ARCH_INF.encode(), "arch.inf", "mips")
+
+
+@pytest.mark.parametrize("platform,install", [("NTarm64", "NTarm64"), ("NTx86", "NTx86"),
+                                              ("NTarm64.10.0...16299", "NT"), ("NTx86", "nTX86")])
+def test_inf_for_one_other_architecture(tmp_path: Path, platform: str, install: str) -> None:
+    # Issue 15: an install section that exists only decorated was "install section [Port.Inst] not found".
+    text = (ARCH_INF.replace("[Port.Inst.NTamd64]", "[Unused.NTamd64]").replace("[Port.Inst.NT]", "[Unused.NT]")
+            .replace("NTx86, NTamd64, NTarm64", platform).replace("[Contoso.NTx86]", f"[Contoso.{platform}]")
+            .replace("[Port.Inst.NTx86]", f"[Port.Inst.{install}]"))
+    arch = platform[2:].split(".")[0].lower()
+    assert max_rss_processors(text) == (arch, arch, (1, 32))
+    path = tmp_path / "one-arch.inf"
+    path.write_text(text)
+    code, _, err = run(["check", str(path)])
+    assert code == 0, err
+    code, out, err = run(["import", str(path)])
+    assert code == 0 and f'arch = "{arch}"' in out, err
+
+
+def test_template_architecture_tokens() -> None:
+    # `NT$ARCH$` (stampinf) and `NT@INF_ARCH@` decorations apply to every architecture.
+    text = (ARCH_INF.replace("NTx86, NTamd64, NTarm64", "NT$ARCH$").replace("[Contoso.NTx86]", "[Contoso.NT$ARCH$]")
+            .replace("[Port.Inst.NTx86]", "[Port.Inst.NT@INF_ARCH@]").replace("[Port.Inst.NTamd64]", "[Unused]"))
+    assert max_rss_processors(text) == ("amd64", "amd64", (1, 32))
+    assert max_rss_processors(text, "arm64") == ("arm64", "arm64", (1, 32))
+
+
+def test_include_fragment(tmp_path: Path) -> None:
+    # Issue 15: HKR lines without a section header, as drivers ship them to paste into an install section.
+    path = FIXTURES / "INF-DECL-5" / "fragment.inf"
+    inf, (config,) = load_inf(path.read_bytes(), path.name)
+    (model,) = inf.models
+    assert (model.name, model.fragment, [d.keyword for d in model.declarations]) == \
+        ("(fragment)", True, ["*RSS", "*NumRSSQueues"])
+    assert config.inf["*numrssqueues"].value is not None
+    code, out, err = run(["check", "--format", "json", str(path)])
+    assert code == 0, err
+    results = json.loads(out)["files"][0]["results"]
+    assert [(r["verdict"], r["severity"], r["instance"]) for r in results if r["rule"] == "INF-DECL-5"] == \
+        [("violated", "info", "(fragment): INF file")]
+    assert any(r["rule"] == "INF-RSS-9" and r["verdict"] == "holds" for r in results)
+    copy = tmp_path / "rss.txt"                                  # detected by content: HKR lines
+    copy.write_bytes(path.read_bytes())
+    assert detect_format(copy.read_bytes(), copy.name) == "inf" and check_input(copy).error is None
+
+
+def test_inx_preprocessor_lines(tmp_path: Path) -> None:
+    text = ARCH_INF.replace("[Contoso.NTamd64]\n", "[Contoso.NTamd64]\n#ifdef CONTOSO_WIDE\n") \
+        .replace("[Contoso.NTarm64]", "#endif\n[Contoso.NTarm64]")
+    template = tmp_path / "port.inx"
+    template.write_text(text)
+    assert check_input(template).error is None
+    plain = tmp_path / "port.inf"                              # in an INF, `#ifdef` is a model line
+    plain.write_text(text)
+    assert "install section [#ifdef CONTOSO_WIDE] not found" in (check_input(plain).error or "")
+
+
+def test_check_dir_includes_inx(tmp_path: Path) -> None:
+    for name in ("a.inx", "b.inf"):
+        (tmp_path / name).write_bytes((FIXTURES / "INF-DECL-5" / "whole.inf").read_bytes())
+    (tmp_path / "notes.md").write_text("not checked")
+    code, out, err = run(["check", "--format", "json", str(tmp_path)])
+    assert code == 0, err
+    assert [Path(f["path"]).name for f in json.loads(out)["files"]] == ["a.inx", "b.inf"]
+
+
 @pytest.mark.parametrize("data,message", [
     (b"", "empty file"), (b"\x00\x01\x02\x03binary\x00\xff", "binary"), (b"\xff\xfe\x00", "cannot decode"),
-    (b"HKR,,x\n", "text before the first section"), (b"[Version]\n", "no [Manufacturer]"),
+    (b"Signature = x\n[Version]\n", "text before the first section"),
+    (b"HKR,,x\n[Manufacturer]\nx = M\n[M]\n", "text before the first section"),     # not a fragment
+    (b"[Version]\n", "no [Manufacturer]"),
     (b"[Manufacturer]\nx = Missing\n", "models section [Missing] not found"),
     (b"[Manufacturer]\nx = M\n[M]\nd = Nowhere, id\n", "install section [Nowhere] not found"),
+    (b"[Manufacturer]\nx = M, NTamd64\n[M.NTamd64]\nd = I, id\n[I.NTx86]\n", "[I.NTamd64], [I.NT] or [I]"),
+    (b"[Manufacturer]\nx = M, NTia64\n[M.NTia64]\nd = I, id\n", "no models for a supported architecture"),
 ])
 def test_bad_inf_is_one_line(tmp_path: Path, data: bytes, message: str) -> None:
     path = tmp_path / "bad.inf"

@@ -15,4 +15,5 @@ def test_pre_commit_hooks_run_vmqproof_check() -> None:
     for pattern in re.findall(r"^\s*files:\s*'(.+)'$", text, flags=re.MULTILINE):
         regex = re.compile(pattern)
         assert regex.search("driver/contoso.inf") and regex.search("configs/port1.toml")
+        assert regex.search("driver/contoso.inx")
         assert not regex.search("README.md")

@@ -1,7 +1,7 @@
 """Every encoded rule has fixtures that must violate it and fixtures that must satisfy it.
 
-A fixture is `tests/fixtures/rules/<RULE-ID>/<name>.toml` (or .json, an INF `.inf` with `; expect:`, or
-PowerShell output `.txt`) whose first lines say `# expect: <verdict>` and,
+A fixture is `tests/fixtures/rules/<RULE-ID>/<name>.toml` (or .json, an INF `.inf` or `.inx` template with
+`; expect:`, or PowerShell output `.txt`) whose first lines say `# expect: <verdict>` and,
 optionally, `# instance: <instance>` (the verdict must then be that instance's).
 """
 
@@ -19,7 +19,7 @@ EXPECTATIONS = ("violated", "holds", "conditional", "not-applicable", "unspecifi
 
 
 def fixture_files() -> list[Path]:
-    return [p for suffix in ("toml", "json", "inf", "txt") for p in sorted(FIXTURES.glob(f"*/*.{suffix}"))]
+    return [p for suffix in ("toml", "json", "inf", "inx", "txt") for p in sorted(FIXTURES.glob(f"*/*.{suffix}"))]
 
 
 def expectation(path: Path) -> tuple[str, str | None]:

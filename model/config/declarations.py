@@ -35,6 +35,7 @@ class ParamValue:
     name: str
     value: str
     line: int
+    unexpanded: bool = False              # a build-time macro or @NAME@ placeholder: unknown until the build
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,10 @@ class InfDeclaration:
         entry = self.get(name)
         return None if entry is None else parse_number(entry.value)
 
+    def unexpanded(self, *names: str) -> tuple[ParamValue, ...]:
+        """The named values that hold build-time macros, in the order asked."""
+        return tuple(entry for name in names if (entry := self.get(name)) is not None and entry.unexpanded)
+
     def line_of(self, name: str) -> int:
         entry = self.get(name)
         return self.line if entry is None else entry.line
@@ -95,6 +100,7 @@ class InfWrite:
     name: str
     value: str
     line: int
+    unexpanded: bool = False              # the value is a build-time macro or holds an @NAME@ placeholder
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +115,9 @@ class InfModel:
     virtual: bool                         # Characteristics has NCF_VIRTUAL (0x1)
     declarations: tuple[InfDeclaration, ...]
     writes: tuple[InfWrite, ...]
-    placeholders: tuple[tuple[str, int], ...] = ()      # @NAME@ template placeholders of the file, with lines
+    placeholders: tuple[tuple[str, int], ...] = ()      # @NAME@ placeholders and macro values, with lines
+    arch: str = "amd64"                   # the architecture its models and install section were chosen for
+    fragment: bool = False                # an include fragment: HKR lines without a section header
 
     def declaration(self, keyword: str) -> InfDeclaration | None:
         return next((d for d in self.declarations if d.keyword.lower() == keyword.lower()), None)

@@ -10,7 +10,7 @@ from pathlib import Path
 from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.config.loader import build_config, parse_document
 from vmqproof.model.config.schema import Config
-from vmqproof.model.readers.inf import decode_text, load_inf, looks_like_inf
+from vmqproof.model.readers.inf import INF_SUFFIXES, decode_text, load_inf, looks_like_inf
 from vmqproof.model.readers.powershell import load_powershell, looks_like_powershell
 from vmqproof.model.readers.csource.layout import is_driver_tree
 
@@ -23,8 +23,8 @@ def detect_format(data: bytes, file: str = "<input>") -> str:
     try:
         text = decode_text(data, file)
     except ConfigError:
-        return "inf" if lower.endswith(".inf") else "json" if lower.endswith(".json") else "toml"
-    if lower.endswith(".inf") and not text.lstrip().startswith("{"):
+        return "inf" if lower.endswith(INF_SUFFIXES) else "json" if lower.endswith(".json") else "toml"
+    if lower.endswith(INF_SUFFIXES) and not text.lstrip().startswith("{"):
         return "inf"
     try:
         powershell = looks_like_powershell(text)
@@ -107,12 +107,12 @@ def load_inputs(path: str | Path, input_format: str = "auto",
     return [(None, build_config(document, file, text, is_toml))]
 
 
-CHECKED_SUFFIXES = (".toml", ".json", ".inf", ".txt")
+CHECKED_SUFFIXES = (".toml", ".json", *INF_SUFFIXES, ".txt")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[str]:
-    """Files as given; directories recursively, their .toml, .json, .inf and PowerShell .txt files in sorted order;
-    a directory with C sources is one input, a driver tree."""
+    """Files as given; directories recursively, their .toml, .json, .inf, .inx and PowerShell .txt files in sorted
+    order; a directory with C sources is one input, a driver tree."""
     expanded: list[str] = []
     for path in paths:
         folder = Path(path)

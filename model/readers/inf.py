@@ -2,8 +2,12 @@
 
 Encodings as Windows accepts them (UTF-16LE/BE with BOM, UTF-8 with or without BOM, ANSI), CRLF or LF, `;`
 comments outside quotes, `\\` line continuation, `%token%` substitution from `[Strings]` (overlaid by the US English
-`[Strings.0409]`), case-insensitive section, value and keyword names. `@NAME@` template placeholders are kept
-literally and listed, never an error. Bad input is a ConfigError naming the file and line.
+`[Strings.0409]`), case-insensitive section, value and keyword names. Templates (`.inx`, or a file with `@NAME@`
+placeholders): a value holding a placeholder, or in a template a bare macro name, is unexpanded (open, never an
+error), and an `.inx`'s preprocessor lines are skipped. An include fragment (HKR lines before any section header,
+no [Manufacturer]) is one anonymous install section. Models and install sections are chosen for one architecture
+(platform decorations `.NT<arch>`, `.NT`, none: the most specific wins). Bad input is a ConfigError naming the
+file and line.
 """
 
 from __future__ import annotations
@@ -20,10 +24,20 @@ from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.config.loader import build_config
 from vmqproof.model.config.schema import Config
 
+INF_SUFFIXES = (".inf", ".inx")        # .inx: the template a driver build turns into its .inf
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_ONE_OF = 4096
 NCF_VIRTUAL = 0x1
 PLACEHOLDER = re.compile(r"@[A-Za-z_][A-Za-z0-9_]*@")
+# A bare build-time macro name as a whole value in a template: upper case, digits and at least one underscore
+# (`INX_NETKVM_SEPARATE_TAIL`); ordinary words (`Enabled`, `TRUE`) are values, so their typos are still caught.
+MACRO = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+# A platform decoration's architecture spelled as a template token (`NT$ARCH$`, `NT@INF_ARCH@`): every one.
+ARCH_TOKEN = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*\$|@[A-Za-z_][A-Za-z0-9_]*@")
+# The C preprocessor lines of an .inx a build runs through the preprocessor; they are not INF lines.
+PREPROCESSOR = re.compile(r"#\s*(include|define|undef|if|ifdef|ifndef|elif|else|endif|pragma|error|line)\b")
+ARCHITECTURES = ("amd64", "arm64", "x86")          # the ones a configuration has (adapter.arch), default first
+FRAGMENT = "(fragment)"                            # the model name of an include fragment
 PARAMS = re.compile(r"^ndi\\params\\([^\\]+)(\\enum)?$", re.IGNORECASE)
 INF_SECTIONS = ("version", "manufacturer", "strings", "sourcedisksnames", "sourcedisksfiles", "destinationdirs")
 
@@ -136,16 +150,20 @@ class InfFile:
     sections: Mapping[str, Section]                 # lower-cased name → merged section
     models: tuple[InfModel, ...]
     placeholders: tuple[tuple[str, int], ...]
+    template: bool = False                          # an .inx, or a file with @NAME@ placeholders
+    fragment: Section | None = None                 # the lines before the first section header
 
     def section(self, name: str) -> Section | None:
         return self.sections.get(name.lower())
 
 
-def _logical_lines(text: str) -> list[tuple[int, str]]:
+def _logical_lines(text: str, preprocessed: bool = False) -> list[tuple[int, str]]:
     result: list[tuple[int, str]] = []
     pending: list[str] = []
     start = 0
     for number, raw in enumerate(physical_lines(text), start=1):
+        if preprocessed and not pending and PREPROCESSOR.match(raw.lstrip()):
+            continue
         line = _strip_comment(raw).rstrip()
         if not pending:
             start = number
@@ -162,10 +180,15 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     return result
 
 
-def _raw_sections(file: str, text: str) -> dict[str, tuple[str, int, list[tuple[int, str]]]]:
-    sections: dict[str, tuple[str, int, list[tuple[int, str]]]] = {}
-    current: list[tuple[int, str]] | None = None
-    for number, line in _logical_lines(text):
+RawSections = dict[str, tuple[str, int, list[tuple[int, str]]]]
+
+
+def _raw_sections(file: str, lines: list[tuple[int, str]]) -> tuple[RawSections, list[tuple[int, str]]]:
+    """The sections by lower-cased name, and the lines before the first section header."""
+    sections: RawSections = {}
+    leading: list[tuple[int, str]] = []
+    current = leading
+    for number, line in lines:
         if line.startswith("["):
             match = re.fullmatch(r"\[([^\]]*)\].*", line)
             if match is None:
@@ -179,16 +202,13 @@ def _raw_sections(file: str, text: str) -> dict[str, tuple[str, int, list[tuple[
                 sections[key] = (name, number, [])
             current = sections[key][2]
             continue
-        if current is None:
-            if re.fullmatch(r"\x1a*", line):        # a trailing Ctrl-Z
-                continue
-            raise ConfigError("text before the first section", file=file, line=number,
-                              expected="a [section] header first", given=line[:60])
+        if current is leading and re.fullmatch(r"\x1a*", line):      # a trailing Ctrl-Z
+            continue
         current.append((number, line))
-    return sections
+    return sections, leading
 
 
-def _strings(sections: Mapping[str, tuple[str, int, list[tuple[int, str]]]]) -> dict[str, str]:
+def _strings(sections: RawSections) -> dict[str, str]:
     table: dict[str, str] = {}
     for name in ("strings", "strings.0409"):
         for _, line in sections.get(name, ("", 0, []))[2]:
@@ -207,41 +227,93 @@ def _substitute(text: str, strings: Mapping[str, str]) -> str:
     return re.sub(r"%([^%\r\n]*)%", one, text)
 
 
-def parse_inf(data: bytes | str, file: str = "<input>") -> InfFile:
+def _entries(lines: list[tuple[int, str]], strings: Mapping[str, str], keyed: bool = True) -> tuple[Entry, ...]:
+    entries = []
+    for number, content in lines:
+        parts = _split(content, "=")
+        if len(parts) >= 2 and keyed:
+            left, right = parts[0], "=".join(parts[1:])
+            entry_key: str | None = _substitute(_unquote(left), strings)
+        else:
+            entry_key, right = None, content
+        fields = tuple(_substitute(_unquote(f), strings) for f in _split(right, ","))
+        entries.append(Entry(number, entry_key, fields))
+    return tuple(entries)
+
+
+def parse_inf(data: bytes | str, file: str = "<input>", arch: str | None = None) -> InfFile:
+    """The INF's sections and its models for `arch` (None: amd64 when the INF has models for it, else the first
+    architecture its [Manufacturer] decorations name)."""
     text = decode_text(data, file) if isinstance(data, bytes) else data
     if not text.strip():
         raise ConfigError("empty file", file=file, expected="an INF file")
-    raw = _raw_sections(file, text)
+    lines = _logical_lines(text, preprocessed=file.lower().endswith(".inx"))
+    raw, leading = _raw_sections(file, lines)
+    if leading and ("manufacturer" in raw or not any(_is_hkr(line) for _, line in leading)):
+        number, line = leading[0]
+        raise ConfigError("text before the first section", file=file, line=number,
+                          expected="a [section] header first (or an include fragment of HKR lines)",
+                          given=line[:60])
     strings = _strings(raw)
-    sections: dict[str, Section] = {}
-    for key, (name, line, lines) in raw.items():
-        entries = []
-        for number, content in lines:
-            parts = _split(content, "=")
-            if len(parts) >= 2 and not key.startswith("strings"):
-                left, right = parts[0], "=".join(parts[1:])
-                entry_key: str | None = _substitute(_unquote(left), strings)
-            else:
-                entry_key, right = None, content
-            fields = tuple(_substitute(_unquote(f), strings) for f in _split(right, ","))
-            entries.append(Entry(number, entry_key, fields))
-        sections[key] = Section(name, line, tuple(entries))
+    sections = {key: Section(name, line, _entries(content, strings, not key.startswith("strings")))
+                for key, (name, line, content) in raw.items()}
     placeholders: dict[str, int] = {}
-    for number, line in _logical_lines(text):
+    for number, line in lines:
         for match in PLACEHOLDER.finditer(line):
             placeholders.setdefault(match.group(), number)
     found = tuple(sorted(placeholders.items(), key=lambda item: item[1]))
-    partial = InfFile(file, sections, (), found)
-    return dataclasses.replace(partial, models=_models(partial))
+    fragment = Section(FRAGMENT, leading[0][0], _entries(leading, strings)) if leading else None
+    partial = InfFile(file, sections, (), found, file.lower().endswith(".inx") or bool(found), fragment)
+    return dataclasses.replace(partial, models=_models(partial, arch))
+
+
+def _is_hkr(line: str) -> bool:
+    return re.match(r"\s*HKR\s*,", line, re.IGNORECASE) is not None
 
 
 # -- models -------------------------------------------------------------------------------------------
 
-def _models(inf: InfFile) -> tuple[InfModel, ...]:
+def _decoration_arch(decoration: str) -> str:
+    """The architecture of a TargetOSVersion decoration (`NTamd64.10.0...16299` → amd64); "" when it names
+    none (`NT`, `NT$ARCH$`), so that it applies to every architecture."""
+    match = re.match(r"nt([^.]*)", decoration.strip(), re.IGNORECASE)
+    if match is None or not match.group(1) or ARCH_TOKEN.fullmatch(match.group(1)):
+        return ""
+    return match.group(1).lower()
+
+
+def _applies(decoration: str, arch: str) -> bool:
+    return _decoration_arch(decoration) in ("", arch)
+
+
+def _chosen_arch(inf: InfFile, manufacturer: Section) -> str:
+    """amd64 when some [Manufacturer] entry applies to it, else the first architecture the decorations name."""
+    named: list[str] = []
+    for entry in manufacturer.entries:
+        decorations = [d for d in entry.fields[1:] if d]
+        if not decorations or any(_applies(d, "amd64") for d in decorations):
+            return "amd64"
+        named += [_decoration_arch(d) for d in decorations]
+    supported = [arch for arch in named if arch in ARCHITECTURES]
+    if not supported:
+        raise ConfigError("no models for a supported architecture", file=inf.path, line=manufacturer.line,
+                          expected="[Manufacturer] decorations for " + ", ".join(ARCHITECTURES),
+                          given=", ".join(dict.fromkeys(named)))
+    return supported[0]
+
+
+def _models(inf: InfFile, arch: str | None = None) -> tuple[InfModel, ...]:
+    if arch is not None and arch not in ARCHITECTURES:
+        raise ConfigError("unknown architecture", file=inf.path, path="arch", expected=", ".join(ARCHITECTURES),
+                          given=arch)
     manufacturer = inf.section("manufacturer")
+    if manufacturer is None and inf.fragment is not None:
+        fragment = inf.fragment
+        return (_read_model(inf, fragment, FRAGMENT, "", [], fragment.line, arch or "amd64", fragment=True),)
     if manufacturer is None:
         raise ConfigError("no [Manufacturer] section", file=inf.path,
                           expected="an INF with a [Manufacturer] section naming its models")
+    chosen = arch or _chosen_arch(inf, manufacturer)
     grouped: dict[str, tuple[str, str, list[str], int]] = {}
     order: list[str] = []
     for entry in manufacturer.entries:
@@ -249,7 +321,10 @@ def _models(inf: InfFile) -> tuple[InfModel, ...]:
             raise ConfigError("no models section named", file=inf.path, line=entry.line,
                               expected="<manufacturer> = <models section>[, <TargetOSVersion>…]")
         base, decorations = entry.fields[0], [d for d in entry.fields[1:] if d]
-        names = [f"{base}.{d}" for d in decorations]
+        applicable = [d for d in decorations if _applies(d, chosen)]
+        if decorations and not applicable:
+            continue                    # the entry lists models for other architectures only
+        names = [f"{base}.{d}" for d in applicable]
         found = [n for n in names if inf.section(n) is not None]
         if not found and inf.section(base) is not None:
             found = [base]
@@ -271,23 +346,36 @@ def _models(inf: InfFile) -> tuple[InfModel, ...]:
                 grouped[key][2].extend(h for h in model.fields[1:] if h and h not in grouped[key][2])
     if not order:
         raise ConfigError("no device models", file=inf.path, line=manufacturer.line,
-                          expected="at least one model line in a models section")
-    return tuple(_model(inf, *grouped[key]) for key in order)
+                          expected=f"at least one model line in a models section for {chosen}")
+    return tuple(_model(inf, *grouped[key], chosen) for key in order)
 
 
-def _install_section(inf: InfFile, name: str) -> Section | None:
-    for candidate in (f"{name}.ntamd64", f"{name}.nt", name):
+def _install_section(inf: InfFile, name: str, arch: str) -> Section | None:
+    """The DDInstall section of a model for `arch`: [name.NT<arch>], [name.NT$ARCH$] (a template's), [name.NT],
+    [name] — the most specific decoration that exists."""
+    prefix = f"{name}.nt".lower()
+    templated = [key for key in inf.sections if key.startswith(prefix) and ARCH_TOKEN.fullmatch(key[len(prefix):])]
+    for candidate in (f"{prefix}{arch}", *templated, prefix, name):
         section = inf.section(candidate)
         if section is not None:
             return section
     return None
 
 
-def _model(inf: InfFile, install: str, description: str, hardware_ids: list[str], line: int) -> InfModel:
-    section = _install_section(inf, install)
+def _model(inf: InfFile, install: str, description: str, hardware_ids: list[str], line: int,
+           arch: str) -> InfModel:
+    section = _install_section(inf, install, arch)
     if section is None:
         raise ConfigError(f"install section [{install}] not found", file=inf.path, line=line,
-                          expected="the install section a model names")
+                          expected=f"[{install}.NT{arch}], [{install}.NT] or [{install}], the install section "
+                                   f"the model names for {arch}")
+    return _read_model(inf, section, install, description, hardware_ids, line, arch)
+
+
+def _read_model(inf: InfFile, section: Section, install: str, description: str, hardware_ids: list[str],
+                line: int, arch: str, fragment: bool = False) -> InfModel:
+    """A model from its install section: Characteristics, and what the AddReg sections it names declare and
+    write. A fragment's own HKR lines count as an AddReg section of it (they are pasted into one)."""
     characteristics = 0
     addreg: list[tuple[str, int]] = []
     for entry in section.entries:
@@ -296,13 +384,26 @@ def _model(inf: InfFile, install: str, description: str, hardware_ids: list[str]
             addreg.extend((name, entry.line) for name in entry.fields if name)
         elif directive == "characteristics":
             characteristics = parse_number(entry.fields[0] if entry.fields else None) or 0
-    declared: dict[str, tuple[str, int, list[ParamValue], list[ParamValue]]] = {}
-    writes: list[InfWrite] = []
+    registry_sections = [section] if fragment else []
     for name, where in addreg:
         reg = inf.section(name)
         if reg is None:
             raise ConfigError(f"AddReg section [{name}] not found", file=inf.path, line=where,
                               expected="the AddReg sections an install section names")
+        registry_sections.append(reg)
+    declared: dict[str, tuple[str, int, list[ParamValue], list[ParamValue]]] = {}
+    writes: list[InfWrite] = []
+    macros: dict[str, int] = {}
+
+    def unexpanded(value: str, line: int) -> bool:
+        if PLACEHOLDER.search(value):
+            return True
+        if inf.template and MACRO.fullmatch(value.strip()):
+            macros.setdefault(value.strip(), line)
+            return True
+        return False
+
+    for reg in registry_sections:
         for entry in reg.entries:
             fields = list(entry.fields) if entry.key is None else [entry.key, *entry.fields]
             if len(fields) < 3 or fields[0].strip().upper() != "HKR":
@@ -311,27 +412,33 @@ def _model(inf: InfFile, install: str, description: str, hardware_ids: list[str]
             value = fields[4] if len(fields) > 4 else ""
             if not subkey:
                 if value_name:
-                    writes.append(InfWrite(value_name, value, entry.line))
+                    writes.append(InfWrite(value_name, value, entry.line, unexpanded(value, entry.line)))
                 continue
             match = PARAMS.match(subkey)
             if match is None:
                 continue
             keyword = match.group(1).strip()
             slot = declared.setdefault(keyword.lower(), (keyword, entry.line, [], []))
-            target = slot[3] if match.group(2) else slot[2]
-            target.append(ParamValue(value_name if match.group(2) else value_name.lower(), value, entry.line))
+            if match.group(2):          # an enum entry: its value is the name, the description the value
+                slot[3].append(ParamValue(value_name, value, entry.line, unexpanded(value_name, entry.line)))
+            else:
+                slot[2].append(ParamValue(value_name.lower(), value, entry.line, unexpanded(value, entry.line)))
     declarations = tuple(InfDeclaration(kw, first, tuple(values), tuple(enum))
                          for kw, first, values, enum in declared.values())
     text = " ".join([install, description, *hardware_ids])
     role = "vf" if re.search(r"(\bVF\b|_VF\b|\bVF_|virtual function)", text, re.IGNORECASE) else "pf"
+    placeholders = tuple(sorted({**macros, **dict(inf.placeholders)}.items(), key=lambda item: item[1]))
     return InfModel(install, description, tuple(hardware_ids), line, role, bool(characteristics & NCF_VIRTUAL),
-                    declarations, tuple(writes), inf.placeholders)
+                    declarations, tuple(writes), placeholders, arch, fragment)
 
 
 # -- a model as a configuration -----------------------------------------------------------------------
 
-def declared_domain(declaration: InfDeclaration) -> dict[str, Any] | None:
-    """The values Advanced Properties lets a user pick, as an open `[inf]` value; None when unknown."""
+def declared_domain(declaration: InfDeclaration) -> dict[str, Any] | str | None:
+    """The values Advanced Properties lets a user pick, as an open `[inf]` value; "?" (the keyword's documented
+    values) when a template leaves the bounds or enum values to the build; None when unknown."""
+    if declaration.unexpanded("min", "max", "step") or any(entry.unexpanded for entry in declaration.enum):
+        return "?"
     if declaration.is_enum:
         values = [v for v in declaration.numeric_enum_values() if 0 <= v <= C.ULONG_MAX]
         return {"one_of": values[:MAX_ONE_OF]} if values else None
@@ -354,7 +461,10 @@ def model_document(model: InfModel) -> tuple[dict[str, Any], dict[str, int]]:
     for write in model.writes:
         spec = K.lookup(write.name)
         number = parse_number(write.value)
-        if spec is not None and number is not None and 0 <= number <= C.ULONG_MAX:
+        if spec is not None and write.unexpanded:
+            inf[spec.name] = "?"            # set at build time: any of its documented values
+            lines[spec.name] = write.line
+        elif spec is not None and number is not None and 0 <= number <= C.ULONG_MAX:
             inf[spec.name] = number
             lines[spec.name] = write.line
     for declaration in model.declarations:
@@ -363,7 +473,8 @@ def model_document(model: InfModel) -> tuple[dict[str, Any], dict[str, int]]:
         if spec is not None and domain is not None:
             inf[spec.name] = domain
             lines[spec.name] = declaration.line
-    adapter = {"name": model.description or model.name, "role": model.role, "virtual": model.virtual}
+    adapter = {"name": model.description or model.name, "role": model.role, "virtual": model.virtual,
+               "arch": model.arch}
     return {"format": "vmqproof/1", "adapter": adapter, "inf": inf}, lines
 
 
@@ -390,8 +501,8 @@ def model_config(model: InfModel, file: str, extra: Mapping[str, Any] | None = N
     return dataclasses.replace(config, inf=inf, lines=index, inf_source=model)
 
 
-def load_inf(data: bytes | str, file: str = "<input>") -> tuple[InfFile, list[Config]]:
-    inf = parse_inf(data, file)
+def load_inf(data: bytes | str, file: str = "<input>", arch: str | None = None) -> tuple[InfFile, list[Config]]:
+    inf = parse_inf(data, file, arch)
     return inf, [model_config(model, file) for model in inf.models]
 
 

@@ -5,6 +5,7 @@ and for a single adapter also its `[inf]` keywords, `[rss_processors]` and `[[qu
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,8 @@ MAX_RECORDS = 4096
 PROCESSOR = re.compile(r"(\d{1,5}):(\d{1,5})")
 DASHES = re.compile(r"^\s*-+(\s+-+)*\s*$")
 LIST_LINE = re.compile(r"^(\S.*?)\s+:(?:\s+(.*?)|\s*)$")
+# A TOML table header or `key = value` line: a text with one is not Format-List output.
+TOML_STATEMENT = re.compile(r"""^\s*(\[\[?\s*[\w."' -]+\]\]?\s*(#.*)?|[\w"'-]+(\s*\.\s*[\w"'-]+)*\s*=.*)$""")
 TRUNCATED = ("...", "\u2026")
 
 # Normalized property names (lower case, letters and digits only) that the readers know.
@@ -43,6 +46,13 @@ class PsRecord:
 
 
 # -- text and JSON ------------------------------------------------------------------------------------
+
+def dedented(lines: list[str]) -> list[str]:
+    """The lines without the indentation they all share (output pasted indented, e.g. into an issue thread)."""
+    margins = [re.match(r"[ \t]*", line).group() for line in lines if line.strip()]   # type: ignore[union-attr]
+    common = len(os.path.commonprefix(margins)) if margins else 0
+    return [line[common:] if line.strip() else "" for line in lines]
+
 
 def _format_list(lines: list[str]) -> list[PsRecord]:
     records: list[PsRecord] = []
@@ -79,32 +89,68 @@ def _resolve_header(text: str) -> str:
     return key
 
 
+TAB_WIDTHS = (8, 4, 2)      # tab stops tried for tables whose alignment was turned into tabs, most common first
+
+
+def _alignment(lines: list[str], dashes: int) -> int:
+    """How well the rows fit the columns of the dash line: cells that start where a column starts or end where
+    one ends (PowerShell left-aligns text, right-aligns numbers), less the cells a column start cuts in two."""
+    groups = [(m.start(), m.end()) for m in re.finditer(r"-+", lines[dashes])]
+    starts, ends = {a for a, _ in groups}, {b for _, b in groups}
+    score = 0
+    for line in lines[dashes + 1:]:
+        for cell in re.finditer(r"\S+(?: \S+)*", line):
+            score += cell.start() in starts or cell.end() in ends
+        score -= sum(1 for start in starts if 0 < start < len(line) and not line[start - 1].isspace()
+                     and not line[start].isspace())
+    return score
+
+
+def _tab_separated(block: list[str], dashes: int) -> list[list[str]] | None:
+    """The block's cells when its columns are separated by one tab each (an empty cell between two tabs); None
+    when the dash line is not dash groups between single tabs or a row has more cells than the header."""
+    groups = block[dashes].rstrip().split("\t")
+    if len(groups) < 2 or not all(re.fullmatch(r"\s*-+\s*", g) for g in groups):
+        return None
+    cells = [[cell.strip() for cell in line.rstrip().split("\t")] for line in block]
+    if any(len(row) > len(groups) for row in cells):
+        return None
+    return [row + [""] * (len(groups) - len(row)) for row in cells]
+
+
+def _aligned(block: list[str], dashes: int) -> list[list[str]]:
+    """The block's cells cut at the columns of its dash line; tabs are expanded at the tab width that
+    aligns the block (a text whose runs of spaces were turned into tabs)."""
+    candidates = [block] if not any("\t" in line for line in block) else \
+        [[line.expandtabs(width) for line in block] for width in TAB_WIDTHS]
+    expanded = max(candidates, key=lambda lines: _alignment(lines, dashes))
+    starts = [m.start() for m in re.finditer(r"-+", expanded[dashes])]
+    ends = starts[1:] + [None]
+    return [[line[start:end].strip() for start, end in zip(starts, ends)] for line in expanded]
+
+
 def _tables(lines: list[str]) -> list[PsRecord]:
+    """Default table text: header lines (up to 3, wrapped), a dash line, rows up to a blank line. Columns are
+    space-aligned as PowerShell writes them, or separated by tabs (one per column, or tab-aligned)."""
     records: list[PsRecord] = []
     index = 0
     while index < len(lines):
         if not (index > 0 and DASHES.match(lines[index]) and lines[index - 1].strip()):
             index += 1
             continue
-        spans = [(m.start(), m.end()) for m in re.finditer(r"-+", lines[index])]
-        starts = [s for s, _ in spans] + [10 ** 6]
-        header_lines = []
-        back = index - 1
-        while back >= 0 and lines[back].strip() and not DASHES.match(lines[back]) and len(header_lines) < 3:
-            header_lines.insert(0, lines[back])
-            back -= 1
-        headers = [_resolve_header("".join(h[starts[i]:starts[i + 1]] for h in header_lines).strip())
-                   for i in range(len(spans))]
-        index += 1
-        while index < len(lines) and lines[index].strip():
-            row = lines[index]
-            record = PsRecord(index + 1)
-            for i, key in enumerate(headers):
-                cell = row[starts[i]:starts[i + 1]].strip() if i + 1 < len(spans) else row[starts[i]:].strip()
-                record.values[key] = cell
-                record.lines[key] = index + 1
-            records.append(record)
-            index += 1
+        top = index
+        while top > 0 and lines[top - 1].strip() and not DASHES.match(lines[top - 1]) and index - top < 3:
+            top -= 1
+        bottom = index + 1
+        while bottom < len(lines) and lines[bottom].strip():
+            bottom += 1
+        block, dashes = lines[top:bottom], index - top
+        cells = _tab_separated(block, dashes) or _aligned(block, dashes)
+        headers = [_resolve_header("".join(row[column] for row in cells[:dashes]).strip())
+                   for column in range(len(cells[dashes]))]
+        for offset, row in enumerate(cells[dashes + 1:], start=index + 2):
+            records.append(PsRecord(offset, dict(zip(headers, row)), {key: offset for key in headers}))
+        index = bottom
     return records
 
 
@@ -140,7 +186,7 @@ def read_records(data: bytes | str, file: str) -> list[PsRecord]:
     if stripped.startswith(("{", "[")):
         records = _json_records(stripped, file)
     else:
-        lines = physical_lines(text)
+        lines = dedented(physical_lines(text))
         records = _tables(lines) if any(DASHES.match(l) for l in lines) else _format_list(lines)
     if not records:
         raise ConfigError("no Get-NetAdapter* records found", file=file,
@@ -407,8 +453,17 @@ def looks_like_powershell(text: str) -> bool:
         return bool(items) and all(isinstance(i, dict) for i in items) and any(
             {norm(str(k)) for k in i} & {"name", "interfacedescription", "registrykeyword", "queueid",
                                          "cimclass"} for i in items)
-    lines = physical_lines(text)
+    lines = dedented(physical_lines(text))
     if any(re.match(r"^(Name|InterfaceDescription|RegistryKeyword|QueueID)\s+:", l) for l in lines):
         return True
-    return any(DASHES.match(l) and i > 0 and re.match(r"^\s*Name\b", lines[i - 1])
-               for i, l in enumerate(lines))
+    if any(DASHES.match(l) and i > 0 and re.match(r"^\s*Name\b", lines[i - 1]) for i, l in enumerate(lines)):
+        return True
+    # Format-List text: `Key : value` lines of properties the readers know, and no TOML structure.
+    known = False
+    for line in lines:
+        match = LIST_LINE.match(line)
+        if match is not None:
+            known = known or norm(match.group(1)) in KNOWN
+        elif TOML_STATEMENT.match(line):
+            return False
+    return known

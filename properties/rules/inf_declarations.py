@@ -8,7 +8,7 @@ is what the declaration lets a user pick.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from vmqproof.model.config import keywords as K
 from vmqproof.model.config.declarations import InfDeclaration, parse_number
@@ -18,6 +18,14 @@ from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, ru
 def where(declaration: InfDeclaration, value: str | None = None) -> str:
     path = f"Ndi\\Params\\{declaration.keyword}"
     return f"{path}.{value}" if value else path
+
+
+def unexpanded(declaration: InfDeclaration, instance: str, what: str, macros: Iterable[str]) -> Obligation:
+    """An instance a template leaves open (its values are build-time macros): not applicable until the build
+    expands them, never a violation on the macro."""
+    names = ", ".join(dict.fromkeys(repr(m) for m in macros))
+    return Obligation(instance, True, f"{declaration.keyword} has the build-time {what} {names}: open until the "
+                      "template is built", guard=False)
 
 
 @rule("INF-DECL-1", "enum-default-declared", "error", "S10",
@@ -31,12 +39,20 @@ def enum_default_declared(cx: RuleContext) -> Iterator[Obligation]:
             continue
         values = declaration.enum_values()
         default = declaration.get("default")
+        if default is not None and default.unexpanded:
+            yield unexpanded(declaration, where(declaration, "default"), "default", [default.value])
+            continue
         if default is None:
             ok, text = False, "declares no default"
         else:
             number = parse_number(default.value)
             ok = any(v.strip().lower() == default.value.strip().lower()
                      or (number is not None and parse_number(v) == number) for v in values)
+            open_values = [v for v in declaration.enum if v.unexpanded]
+            if not ok and open_values:          # the default may be one of the values the build fills in
+                yield unexpanded(declaration, where(declaration, "default"), "enum values",
+                                 [v.name for v in open_values])
+                continue
             text = f"has default {default.value!r}, which is not one of its enum values {{{', '.join(values)}}}"
         yield Obligation(where(declaration, "default"), bool(ok),
                          f"{declaration.keyword} (enum) {text}")
@@ -55,24 +71,32 @@ def numeric_default_in_range(cx: RuleContext) -> Iterator[Obligation]:
         low, high = declaration.bounds()
         default = declaration.number("default")
         step = declaration.number("step")
+        # Build-time macros are open: only what the concrete values already decide is checked.
+        open_values = declaration.unexpanded("default", "min", "max", "step")
+        is_open = {v.name for v in open_values}
         problems = []
         if declaration.get("default") is None:
             problems.append("declares no default")
-        elif default is None:
+        elif default is None and "default" not in is_open:
             problems.append(f"has a default that is not a number ({declaration.get('default').value!r})")  # type: ignore[union-attr]
-        if declaration.get("min") is not None and declaration.number("min") is None \
-                or declaration.get("max") is not None and declaration.number("max") is None:
+        if any(declaration.get(name) is not None and declaration.number(name) is None and name not in is_open
+               for name in ("min", "max")):
             problems.append("has a min or max that is not a number")
-        if low > high:
+        low_open, high_open = declaration.unexpanded("min"), declaration.unexpanded("max")
+        if not (low_open or high_open) and low > high:
             problems.append(f"has min {low} > max {high}")
-        elif default is not None and not low <= default <= high:
-            problems.append(f"has default {default} outside [min, max] = [{low}, {high}]")
-        if declaration.get("step") is not None:
+        elif default is not None and not ((low_open or low <= default) and (high_open or default <= high)):
+            shown = [entry[0].value if entry else number for entry, number in ((low_open, low), (high_open, high))]
+            problems.append(f"has default {default} outside [min, max] = [{shown[0]}, {shown[1]}]")
+        if declaration.get("step") is not None and "step" not in is_open:
             if step is None or step < 1:
                 problems.append(f"has step {declaration.get('step').value!r}, not a positive number")  # type: ignore[union-attr]
-            elif default is not None and (default - low) % step:
+            elif default is not None and "min" not in is_open and (default - low) % step:
                 problems.append(f"has default {default}, not min {low} plus a multiple of step {step}")
         value = "default" if declaration.get("default") is not None else None
+        if open_values and not problems:
+            yield unexpanded(declaration, where(declaration, value), "values", [v.value for v in open_values])
+            continue
         yield Obligation(where(declaration, value), not problems,
                          f"{declaration.keyword} ({declaration.type}) " + "; ".join(problems or ["is well formed"]))
 
@@ -86,6 +110,9 @@ def declared_type_matches(cx: RuleContext) -> Iterator[Obligation]:
     for declaration in model.declarations:
         spec = K.lookup(declaration.keyword)
         if spec is None:
+            continue
+        if open_type := declaration.unexpanded("type"):
+            yield unexpanded(declaration, where(declaration, "type"), "type", [v.value for v in open_type])
             continue
         ok = declaration.is_enum if spec.kind == "enum" else declaration.is_numeric
         yield Obligation(where(declaration, "type"), bool(ok),
@@ -116,15 +143,29 @@ def hidden_keywords_not_in_inf(cx: RuleContext) -> Iterator[Obligation]:
 
 
 @rule("INF-DECL-4", "template-placeholders", "info", "S10",
-      "The INF has no unexpanded @NAME@ template placeholders (values holding them are read literally).")
+      "The INF has no unexpanded @NAME@ template placeholders, and a template (.inx) no values that are bare "
+      "build-time macro names (values holding them are open).")
 def template_placeholders(cx: RuleContext) -> Iterator[Obligation]:
     model = cx.config.inf_source
     if model is None:
         return
     names = [name for name, _ in model.placeholders]
     yield Obligation("INF template", not names,
-                     "the INF is a template with placeholders " + ", ".join(names[:8])
-                     + (" …" if len(names) > 8 else "") + "; values holding them are read literally")
+                     "the INF is a template with placeholders or build-time macros " + ", ".join(names[:8])
+                     + (" …" if len(names) > 8 else "") + "; values holding them are open")
+
+
+@rule("INF-DECL-5", "include-fragment", "info", "S10",
+      "The file is a whole INF, not an include fragment (HKR lines without a section header, to be pasted into "
+      "an install section), which is read as one anonymous install section.")
+def include_fragment(cx: RuleContext) -> Iterator[Obligation]:
+    model = cx.config.inf_source
+    if model is None:
+        return
+    yield Obligation("INF file", not model.fragment,
+                     "the file is an include fragment: its HKR lines are read as one anonymous install section, "
+                     "without the [Manufacturer], models and install sections that would name it" if model.fragment
+                     else "the file is a whole INF with [Manufacturer] and its models")
 
 
 RSS_KEYWORDS = ("*RSS", "*RSSProfile", "*RssBaseProcGroup", "*RssBaseProcNumber", "*RssMaxProcGroup",
@@ -147,4 +188,5 @@ def vmmq_supports_all_rss_keywords(cx: RuleContext) -> Iterator[Obligation]:
 
 
 RULES: tuple[Rule, ...] = (enum_default_declared, numeric_default_in_range, declared_type_matches,
-                           hidden_keywords_not_in_inf, template_placeholders, vmmq_supports_all_rss_keywords)
+                           hidden_keywords_not_in_inf, template_placeholders, include_fragment,
+                           vmmq_supports_all_rss_keywords)
