@@ -10,6 +10,7 @@ import difflib
 import fnmatch
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -97,10 +98,10 @@ def _covers(suppression: Suppression, result: Result) -> bool:
 
 
 def relative_posix(path: str, root: Path) -> str:
-    """`path` relative to `root` with `/` separators (as written in globs and baselines); else as given."""
-    resolved = Path(path).resolve()
+    """`path` relative to `root` with `/` separators (as written in globs and baselines; `..` where it is
+    outside); as given when there is no relative path (another drive)."""
     try:
-        return resolved.relative_to(root.resolve()).as_posix()
+        return PurePath(os.path.relpath(Path(path).resolve(), root.resolve())).as_posix()
     except ValueError:
         return PurePath(path).as_posix()
 
