@@ -283,3 +283,11 @@ def test_sarif_with_suppressions_and_baseline_states_validates_against_the_schem
 
 def test_repository_examples_are_untouched_by_the_tmp_runs() -> None:
     assert (ROOT / "examples" / "vmq-nic.toml").exists() and not Path("examples").exists()
+
+
+def test_show_all_keeps_the_table_and_adds_suppressed_findings_and_warnings() -> None:
+    path = _suppressed_file('{ rule = "VMQ-IRQ-2", reason = "accepted" }, { rule = "VMQ-IRQ-6", reason = "stale" }')
+    code, out, _ = run(["check", "--format", "plain", "--show", "all", "--rule", "VMQ-IRQ-2,VMQ-IRQ-6", path])
+    assert code == 0 and "  VMQ-IRQ-2  msix-supported-flag" in out
+    assert "VMQ-IRQ-2 error violated: msix-supported-flag at receive_filter.hardware (suppressed)" in out
+    assert "reason: accepted (s.toml:5)" in out and "VMQ-IRQ-6 matches no finding" in out

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
-from vmqproof.cli.common import (
-    CHECK_FORMATS, EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, jobs, parse_rule_ids, seconds,
-)
+from vmqproof.cli import settings
+from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, parse_rule_ids
 from vmqproof.cli.render import report as render
 from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.readers.dispatch import INPUT_FORMATS, expand_paths
-from vmqproof.properties.queries.check import DEFAULT_TIMEOUT
 from vmqproof.properties.queries.inputs import check_inputs
-from vmqproof.properties.queries.triage import CheckRun, Selection, read_baseline, select_rule_ids, triage, write_baseline
+from vmqproof.properties.queries.triage import (
+    CheckRun, Selection, read_baseline, select_rule_ids, triage, write_baseline,
+)
 from vmqproof.properties.results import FileReport, Severity, Status
 from vmqproof.properties.rules import all_rules
 from vmqproof.properties.rules.catalog import known_ids
@@ -25,32 +25,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("check", help="prove or disprove each configuration file")
     check.add_argument("files", nargs="+", metavar="FILE",
                        help="configuration, INF or PowerShell files, or directories (searched recursively)")
-    check.add_argument("--jobs", type=jobs, default=1, metavar="N", help="check files in N processes")
-    check.add_argument("--format", choices=CHECK_FORMATS, default=None,
-                       help="output format (default: rich on a terminal, plain otherwise)")
-    check.add_argument("--strict", action="store_true", help="warnings fail too (never info); = --fail-on warning")
-    check.add_argument("--fail-on", choices=[s.value for s in Severity], default=None,
-                       help="the least severity of a violated or conditional finding that fails the run "
-                            "(default error; info fails only when asked for here)")
+    settings.add_options(check)
     check.add_argument("--rule", action="append", default=None, metavar="ID",
                        help="check only this rule id (repeatable, or comma-separated)")
-    check.add_argument("--select", action="append", default=None, metavar="SELECTOR",
-                       help="check only these rules: ids, id prefixes at a '-' (VMQ-IRQ, INF, D) or families "
-                            "(repeatable, or comma-separated)")
-    check.add_argument("--ignore", action="append", default=None, metavar="SELECTOR",
-                       help="do not check these rules (same selectors as --select)")
     check.add_argument("--show", action="append", choices=render.SHOW_CHOICES, default=None,
                        help="what rich/plain list beside the summary: findings (default), all (the full rule "
                             "table), holds, suppressed (repeatable)")
     check.add_argument("-q", "--quiet", action="store_true", help="only the summary lines")
     check.add_argument("-v", "--verbose", action="count", default=0,
                        help="more detail per finding (witnesses, readings, every source)")
-    check.add_argument("--baseline", metavar="FILE", default=None,
-                       help="fail only on findings that are not in this baseline; list the fixed ones")
     check.add_argument("--write-baseline", metavar="FILE", default=None,
                        help="record today's violated and conditional findings in FILE (a new baseline)")
-    check.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                       help=f"solver budget per file (default {DEFAULT_TIMEOUT:g}); undecided rules are unknown")
     check.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
     check.add_argument("--input-format", choices=INPUT_FORMATS, default="auto",
                        help="what the files hold: a configuration (toml, json), a driver INF, or Get-NetAdapter* "
@@ -61,24 +46,29 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
-    selection, rule_ids = resolve_selection(args.select, args.ignore, args.rule)
+    project = settings.project_config(args.config, args.isolated)
+    effective = {key: value for key, (value, _) in settings.effective(project, settings.given_options(args)).items()}
+    if args.format is None and "format" in project.values:
+        fmt = project.values["format"]
+    baseline = effective["baseline"]
+    selection, rule_ids = resolve_selection(effective["select"], effective["ignore"], args.rule)
     graph_command = None
     if args.graph is not None:
         from vmqproof.cli.commands import graph as graph_command      # networkx only when a graph is asked for
         if len(args.files) != 1:
             raise ConfigError(f"draws the graph of one file; {len(args.files)} files given", file="--graph")
         graph_command.format_for(args.graph, None)
-    if args.baseline is not None:
-        read_baseline(args.baseline)                # a bad baseline is bad usage before any file is checked
-    reports = collect(expand_paths(args.files), rule_ids, args.timeout, args.input_format, args.jobs)
+    if baseline is not None:
+        read_baseline(baseline)                     # a bad baseline is bad usage before any file is checked
+    reports = collect(expand_paths(args.files), rule_ids, effective["timeout"], args.input_format, effective["jobs"])
     for report in reports:
         if report.error is not None:
             print(report.error, file=err)
     if args.write_baseline is not None:
         recorded = write_baseline(reports, args.write_baseline)
         print(f"{args.write_baseline}: recorded {recorded} finding{'s' if recorded != 1 else ''}", file=err)
-    check_run = triage(reports, fail_on=fail_on(args.fail_on, args.strict), selection=selection,
-                       baseline=args.baseline)
+    check_run = triage(reports, fail_on=Severity(effective["fail-on"]), selection=selection,
+                       suppressions=project.suppress, root=project.root, baseline=baseline)
     show = tuple(args.show or ("findings",))
     render.render_run(check_run, fmt, out, show=show, verbosity=-1 if args.quiet else args.verbose,
                       width=args.width)
@@ -109,13 +99,6 @@ def collect(paths: list[str], rule_ids: list[str] | None, timeout: float, input_
         return check_inputs(paths, rule_ids, timeout, input_format, jobs)
     except ConfigError as exc:      # --rule names a catalog rule that is not checked
         raise ConfigError(exc.message.removeprefix("--rule: "), file="--rule") from None
-
-
-def fail_on(level: str | None, strict: bool) -> Severity:
-    """`--fail-on`, else `--strict` (= warning), else error."""
-    if level is not None:
-        return Severity(level)
-    return Severity.WARNING if strict else Severity.ERROR
 
 
 def exit_code(check_run: CheckRun) -> int:

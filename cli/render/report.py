@@ -395,13 +395,28 @@ def _total_line(run: CheckRun) -> str:
     return ", ".join(parts) + ": " + _counts_text(totals)
 
 
+def _note_lines(run: CheckRun) -> list[Line]:
+    """What `--show all` adds below 0.1's table: suppressed findings, warnings, and fixed findings."""
+    lines: list[Line] = []
+    for report in run.reports:
+        for result in report.results:
+            if result.suppression is not None:
+                lines.extend(_suppressed_lines(report.path, result))
+        lines.extend((f"{report.path}: warning: {w}", "yellow") for w in report.warnings)
+    return lines + _run_note_lines(run)
+
+
+def _run_note_lines(run: CheckRun) -> list[Line]:
+    return ([(f"warning: {w}", "yellow") for w in run.warnings]
+            + [(f"{e.path}: {e.rule} fixed since the baseline: {e.instance}", "green") for e in run.fixed])
+
+
 def _run_lines(run: CheckRun, show: Sequence[str], verbosity: int) -> list[Line]:
     lines: list[Line] = []
     for report in run.reports:
         lines.extend(_file_lines(report, run, show, verbosity))
     if verbosity >= 0:
-        lines.extend((f"warning: {w}", "yellow") for w in run.warnings)
-        lines.extend((f"{e.path}: {e.rule} fixed since the baseline: {e.instance}", "green") for e in run.fixed)
+        lines.extend(_run_note_lines(run))
     lines.append((_total_line(run), "bold"))
     return lines
 
@@ -420,10 +435,7 @@ def render_run(run: CheckRun, fmt: str, out: TextIO, *, show: Sequence[str] = ("
         check_report(run.reports, fmt, out, strict=run.fail_on, width=width)
     elif "all" in show and verbosity >= 0:
         check_report(run.reports, fmt, out, strict=run.fail_on, width=width)
-        notes = [line for line in _run_lines(run, ("suppressed",), verbosity)
-                 if line[0].startswith("warning: ") or "fixed since the baseline" in line[0]
-                 or line[0].endswith("(suppressed)") or line[0].lstrip().startswith("reason: ")]
-        _write_lines(notes, fmt, out, width)
+        _write_lines(_note_lines(run), fmt, out, width)
     else:
         _write_lines(_run_lines(run, show, verbosity), fmt, out, width)
 
