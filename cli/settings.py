@@ -23,7 +23,8 @@ from vmqproof.properties.results import Severity, Suppression
 
 KEYS = ("format", "select", "ignore", "fail-on", "suppress", "baseline", "jobs", "timeout")
 DEFAULTS: Mapping[str, Any] = {"format": "rich on a terminal, plain otherwise", "select": [], "ignore": [],
-                               "fail-on": "error", "suppress": [], "baseline": None, "jobs": 1, "timeout": DEFAULT_TIMEOUT}
+                               "fail-on": "error", "suppress": [], "baseline": None, "jobs": 1,
+                               "timeout": DEFAULT_TIMEOUT}
 
 
 @dataclass(frozen=True, slots=True)

@@ -230,7 +230,8 @@ def test_baseline_fails_only_on_new_findings_and_lists_the_fixed_ones() -> None:
     states = {(f["path"], r["rule"]): r.get("baseline_state") for f in data["files"] for r in f["results"]
               if r["verdict"] == "violated"}
     assert code == 1 and states == {("configs/a.toml", "VMQ-IRQ-2"): "unchanged",
-                                    ("configs/b.toml", "VMQ-IRQ-2"): "new", ("configs/b.toml", "VMQ-IRQ-6"): "unchanged"}
+                                    ("configs/b.toml", "VMQ-IRQ-2"): "new",
+                                    ("configs/b.toml", "VMQ-IRQ-6"): "unchanged"}
     assert data["counts"]["in_baseline"] == 2 and data["fixed"] == []
 
 
