@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from vmqproof.model.config.schema import Suppression  # noqa: F401  (re-exported beside the results)
+
 
 class Verdict(enum.Enum):
     HOLDS = "holds"
@@ -31,6 +33,25 @@ class Status(enum.Enum):
 
 
 FAILING = (Verdict.VIOLATED, Verdict.CONDITIONAL)
+FINDINGS = (Verdict.VIOLATED, Verdict.CONDITIONAL, Verdict.UNSPECIFIED, Verdict.UNKNOWN)
+_SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class BaselineState(enum.Enum):
+    """SARIF's baselineState of a finding checked against a baseline file."""
+
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    ABSENT = "absent"
+
+
+def threshold(strict: bool | Severity) -> Severity:
+    """The least severity that fails: `--fail-on` as a Severity; `--strict` (True) is warning, False error."""
+    if isinstance(strict, Severity):
+        return strict
+    return Severity.WARNING if strict else Severity.ERROR
+
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +79,15 @@ class Result:
     line: int | None = None
     legal_values: str | None = None
     file: str | None = None         # the file `line` is a line of, when not the checked file (a driver's .c)
+    suppression: Suppression | None = None
+    baseline_state: BaselineState | None = None
 
-    def fails(self, strict: bool = False) -> bool:
-        if self.verdict not in FAILING:
+    def fails(self, strict: bool | Severity = False) -> bool:
+        """A violated or conditional finding at or above the threshold, neither suppressed nor in the baseline."""
+        if self.verdict not in FAILING or self.suppression is not None \
+                or self.baseline_state is BaselineState.UNCHANGED:
             return False
-        return self.severity is Severity.ERROR or (strict and self.severity is Severity.WARNING)
+        return _SEVERITY_RANK[self.severity] <= _SEVERITY_RANK[threshold(strict)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +97,9 @@ class FileReport:
     error: str | None = None
     readings: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()     # what the input's reader could not resolve or assumed (driver trees)
+    warnings: tuple[str, ...] = ()  # e.g. a suppression that matched nothing or has expired
 
-    def status(self, strict: bool = False) -> Status:
+    def status(self, strict: bool | Severity = False) -> Status:
         if self.error is not None:
             return Status.ERROR
         if any(r.fails(strict) for r in self.results):

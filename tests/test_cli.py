@@ -26,12 +26,28 @@ def _relative_paths(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("fmt", ["plain", "json", "rich"])
 def test_check_golden(example: Path, fmt: str) -> None:
-    code, out, _ = run(["check", "--format", fmt, "--width", "100", f"examples/{example.name}"])
+    """`--show all`: the full rule table (0.1's default); JSON lists every result whatever is shown."""
+    show = [] if fmt == "json" else ["--show", "all"]
+    code, out, _ = run(["check", "--format", fmt, "--width", "100", *show, f"examples/{example.name}"])
     assert "\x1b[" not in out, "no colour at a fixed width"
     check_golden(f"check-{example.stem}.{'json' if fmt == 'json' else fmt + '.txt'}", out)
     assert code == (1 if example.stem.startswith("illegal") and "strict" not in example.read_text() else 0)
     if "--strict" in example.read_text():
         assert run(["check", "--strict", f"examples/{example.name}"])[0] == 1
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("fmt,width", [("plain", "80"), ("rich", "80"), ("rich", "160")])
+def test_check_findings_first_golden(example: Path, fmt: str, width: str) -> None:
+    """The default: only the findings, a summary line per file and a total, at 80 and 160 columns."""
+    code, out, _ = run(["check", "--format", fmt, "--width", width, f"examples/{example.name}"])
+    assert "\x1b[" not in out, "no colour at a fixed width"
+    name = f"check-{example.stem}.findings.{'plain' if fmt == 'plain' else 'rich' + width}.txt"
+    check_golden(name, out)
+    assert code == (1 if example.stem.startswith("illegal") and "strict" not in example.read_text() else 0)
+    total = " ".join(out.split()).rsplit(f"examples/{example.name}: ", 1)[-1]
+    assert re.search(r" 1 file, .*\d+ rules held, \d+ not applicable$", total), total
+    assert "  holds  " not in out and "not-applicable" not in out, "no rule table by default"
 
 
 def test_rules_golden() -> None:
@@ -43,8 +59,10 @@ def test_rules_golden() -> None:
 def test_json_contract() -> None:
     _, out, _ = run(["check", "--format", "json", "examples/vmmq-nic.toml"])
     data = json.loads(out)
-    assert set(data) == {"vmqproof", "files", "summary"}
+    assert set(data) == {"vmqproof", "files", "summary", "counts", "fail_on", "selection", "warnings"}
     assert set(data["summary"]) == {"files", "legal", "illegal", "errors", "unknown"}
+    assert set(data["counts"]) == {"errors_found", "warnings_found", "info_found", "suppressed", "in_baseline", "fixed"}
+    assert data["selection"] == {"select": [], "ignore": [], "all": True} and data["fail_on"] == "error"
     entry = data["files"][0]
     assert entry["path"] == "examples/vmmq-nic.toml" and entry["status"] == "legal"
     for result in entry["results"]:

@@ -332,8 +332,11 @@ def test_bad_ndis_version_and_unreadable_sources(tmp_path: Path) -> None:
 def test_check_renders_source_locations_in_every_format(tmp_path: Path) -> None:
     target = _driver("vmq-no-msix")
     code, out, _ = run(["check", "--format", "plain", target])
-    assert code == 1 and "violated at receive_filter.hardware (" + target + "/vmq.c:19)" in out
+    assert code == 1 and target + "/vmq.c:19: VMQ-IRQ-2 error violated: msix-supported-flag at " \
+        "receive_filter.hardware" in out
     assert "(given, " + target + "/vmq.c:19)" in out
+    code, out, _ = run(["check", "--format", "plain", "--show", "all", target])
+    assert code == 1 and "violated at receive_filter.hardware (" + target + "/vmq.c:19)" in out
     code, out, _ = run(["check", "--format", "json", target])
     result = next(r for r in json.loads(out)["files"][0]["results"] if r["rule"] == "VMQ-IRQ-2" and
                   r["verdict"] == "violated")

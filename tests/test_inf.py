@@ -133,6 +133,10 @@ def test_check_names_model_keyword_and_line(tmp_path: Path) -> None:
         [("INF-DECL-2", "Pf.Inst: Ndi\\Params\\*NumRSSQueues.default", 20)]
     code, out, _ = run(["check", "--format", "plain", str(path)])
     assert code == 1
+    assert f"{path}:20: INF-DECL-2 error violated: " in out
+    assert " at Pf.Inst: Ndi\\Params\\*NumRSSQueues.default\n" in out
+    code, out, _ = run(["check", "--format", "plain", "--show", "all", str(path)])
+    assert code == 1
     assert "Pf.Inst: Ndi\\Params\\*NumRSSQueues.default (line 20)" in out
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,33 @@ def test_repair_prints_the_rss_or_vmq_command_for_processor_settings(tmp_path: P
     code, out, _ = run(["repair", "--format", "plain", str(path)])
     assert code == 0
     assert f'{command} -Name "Port 1" -BaseProcessorGroup 0 -BaseProcessorNumber 2' in out
+
+
+@pytest.mark.parametrize("source_suffix,out_suffix", [(".json", ".toml"), (".toml", ".json"), (".json", ".JSON")])
+def test_repair_output_format_follows_the_output_suffix(tmp_path: Path, source_suffix: str, out_suffix: str) -> None:
+    """`repair -o fixed.toml` on a JSON input writes TOML (and the other way round), whatever the input was."""
+    document = {"nic_switch": {"hardware": {"revision": 3,
+                                            "nic_switch_capabilities": ["RSS_PER_PF_VPORT_HASH_KEY_SUPPORTED"]}}}
+    source = tmp_path / f"c{source_suffix}"
+    source.write_text(json.dumps(document) if source_suffix == ".json" else
+                      '[nic_switch.hardware]\nrevision = 3\nnic_switch_capabilities = '
+                      '["RSS_PER_PF_VPORT_HASH_KEY_SUPPORTED"]\n', encoding="utf-8")
+    out_path = tmp_path / f"fixed{out_suffix}"
+    code, _, err = run(["repair", "--rule", "NSC-15", str(source), "-o", str(out_path)])
+    assert code == 0, err
+    text = out_path.read_text(encoding="utf-8")
+    if out_suffix.lower() == ".toml":
+        parsed = tomllib.loads(text)
+    else:
+        parsed = json.loads(text)
+    capabilities = parsed["nic_switch"]["hardware"]["nic_switch_capabilities"]
+    assert isinstance(capabilities, list) and capabilities != ["RSS_PER_PF_VPORT_HASH_KEY_SUPPORTED"]
+    assert run(["check", "--rule", "NSC-15", str(out_path)])[0] == 0
+
+
+@pytest.mark.parametrize("out_name", ["fixed.yaml", "fixed", "fixed.toml.bak"])
+def test_repair_output_with_an_unknown_suffix_is_exit_2(tmp_path: Path, out_name: str) -> None:
+    out_path = tmp_path / out_name
+    code, out, err = run(["repair", "examples/illegal-nsc.toml", "-o", str(out_path)])
+    assert code == 2 and out == "" and not out_path.exists()
+    assert len(err.strip().splitlines()) == 1 and "-o" in err and ".toml or .json" in err

@@ -16,6 +16,7 @@ from vmqproof.cli.common import (
 )
 from vmqproof.cli.render import report as render
 from vmqproof.model.config.errors import ConfigError
+from vmqproof.model.outputs.patching import convert_text, output_is_toml
 from vmqproof.properties.queries.check import DEFAULT_TIMEOUT
 from vmqproof.properties.queries.repair import RepairReport, repair_file
 
@@ -26,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(NAME, help="the fewest field changes that make the file legal")
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("-o", "--output", metavar="OUT", default=None,
-                        help="write the repaired configuration to this new file (never the input)")
+                        help="write the repaired configuration to this new file (never the input); its format follows "
+                             "OUT's suffix (.toml or .json)")
     parser.add_argument("--format", choices=FORMATS, default=None)
     parser.add_argument("--strict", action="store_true", help="warnings must hold too")
     parser.add_argument("--keep", nargs="+", action="extend", default=[], metavar="FIELD",
@@ -45,6 +47,7 @@ def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
     rule_ids = parse_rule_ids(args.rule)
     if args.output is not None and Path(args.output).resolve() == Path(args.file).resolve():
         raise ConfigError("refusing to overwrite the input; give a new file", file="-o")
+    to_toml = None if args.output is None else output_is_toml(args.output)
     report = repair_file(args.file, rule_ids, args.strict, args.keep, args.weight, args.timeout, args.ndis)
     if report.error is not None:
         print(report.error, file=err)
@@ -52,7 +55,8 @@ def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
     written = None
     if args.output is not None and report.text is not None and report.status in ("repaired", "legal"):
         try:
-            Path(args.output).write_text(report.text, encoding="utf-8")
+            text = convert_text(report.text, report.is_toml, bool(to_toml))
+            Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"cannot write: {exc.strerror or exc}", file=args.output) from None
         written = args.output

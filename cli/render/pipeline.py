@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.etree import ElementTree
 
-from vmqproof.properties.results import FileReport, Result, Severity, Status, Verdict
+from vmqproof.properties.queries.triage import BaselineEntry
+from vmqproof.properties.results import BaselineState, FileReport, Result, Severity, Status, Verdict
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -46,8 +47,35 @@ def _note(path: str, note: str) -> dict[str, Any]:
             "locations": [{"physicalLocation": physical}]}
 
 
-def sarif(reports: Sequence[FileReport], summaries: Mapping[str, str], version: str) -> str:
-    """One run; tool.driver.rules lists every rule checked; one result per violated or conditional instance."""
+def _suppressions(result: Result) -> dict[str, Any]:
+    if result.suppression is None:
+        return {}
+    # no `status`: the OASIS schema the tests validate against (sarif-schema-2.1.0) does not define it
+    return {"suppressions": [{"kind": "external", "justification": result.suppression.reason}]}
+
+
+def _baseline_state(result: Result) -> dict[str, Any]:
+    return {} if result.baseline_state is None else {"baselineState": result.baseline_state.value}
+
+
+def _absent(entry: BaselineEntry, index: Mapping[str, int]) -> dict[str, Any]:
+    """A finding of the baseline that is fixed now (baselineState absent)."""
+    data: dict[str, Any] = {"ruleId": entry.rule, "level": SARIF_LEVEL[Severity(entry.severity)],
+                            "message": {"text": f"{entry.message} (fixed at {entry.instance})"},
+                            "locations": [{"physicalLocation": {"artifactLocation": {"uri": entry.path}},
+                                           "logicalLocations": [{"fullyQualifiedName": entry.instance,
+                                                                 "kind": "member"}]}],
+                            "baselineState": BaselineState.ABSENT.value}
+    if entry.rule in index:
+        data["ruleIndex"] = index[entry.rule]
+    return data
+
+
+def sarif(reports: Sequence[FileReport], summaries: Mapping[str, str], version: str,
+          fixed: Sequence[BaselineEntry] = (), baseline: bool = False) -> str:
+    """One run; tool.driver.rules lists every rule checked; one result per violated or conditional instance
+    (suppressed ones with `suppressions`; against a baseline each with its `baselineState`, and the baseline's
+    fixed findings as `absent` results)."""
     descriptors: dict[str, dict[str, Any]] = {}
     for report in reports:
         for result in report.results:
@@ -69,7 +97,10 @@ def sarif(reports: Sequence[FileReport], summaries: Mapping[str, str], version: 
                 text += f"; reading {result.reading}"
             results.append({"ruleId": result.rule, "ruleIndex": index[result.rule],
                             "level": SARIF_LEVEL[result.severity], "message": {"text": text},
-                            "locations": [_location(report.path, result)]})
+                            "locations": [_location(report.path, result)],
+                            **_suppressions(result), **_baseline_state(result)})
+    if baseline:
+        results.extend(_absent(entry, index) for entry in fixed)
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "vmqproof", "version": version,
                             "informationUri": "https://learn.microsoft.com/en-us/windows-hardware/drivers/network/",
@@ -82,7 +113,7 @@ def sarif(reports: Sequence[FileReport], summaries: Mapping[str, str], version: 
                       ensure_ascii=False) + "\n"
 
 
-def junit(reports: Sequence[FileReport], strict: bool) -> str:
+def junit(reports: Sequence[FileReport], strict: bool | Severity) -> str:
     """One test suite per file, one test case per rule; a failure for each rule whose findings fail the file."""
     suites = ElementTree.Element("testsuites", name="vmqproof")
     totals = {"tests": 0, "failures": 0, "errors": 0}

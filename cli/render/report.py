@@ -14,7 +14,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from vmqproof.properties.results import FieldValue, FileReport, Result, Severity, Status, Verdict
+from vmqproof.properties.queries.triage import CheckRun
+from vmqproof.properties.results import (
+    FINDINGS, BaselineState, FieldValue, FileReport, Result, Severity, Status, Verdict,
+)
 
 VERDICT_ORDER = (Verdict.VIOLATED, Verdict.CONDITIONAL, Verdict.UNKNOWN, Verdict.UNSPECIFIED, Verdict.HOLDS,
                  Verdict.NOT_APPLICABLE)
@@ -72,7 +75,7 @@ def _origin(value: FieldValue, given: str = "given", chosen: str = "chosen by th
     return (given if value.given else chosen) + (f", {value.location}" if value.location else "")
 
 
-def _headline(report: FileReport, strict: bool) -> str:
+def _headline(report: FileReport, strict: bool | Severity) -> str:
     status = report.status(strict)
     if status is Status.ERROR:
         return f"{report.path}: error"
@@ -85,13 +88,13 @@ def _headline(report: FileReport, strict: bool) -> str:
             + (f"; {len(failing)} failing" if failing else ""))
 
 
-def summary(reports: Sequence[FileReport], strict: bool) -> dict[str, int]:
+def summary(reports: Sequence[FileReport], strict: bool | Severity) -> dict[str, int]:
     statuses = [r.status(strict) for r in reports]
     return {"files": len(reports), "legal": statuses.count(Status.LEGAL), "illegal": statuses.count(Status.ILLEGAL),
             "errors": statuses.count(Status.ERROR), "unknown": statuses.count(Status.UNKNOWN)}
 
 
-def _summary_line(reports: Sequence[FileReport], strict: bool) -> str:
+def _summary_line(reports: Sequence[FileReport], strict: bool | Severity) -> str:
     counts = summary(reports, strict)
     return (f"{counts['files']} file{'s' if counts['files'] != 1 else ''}: {counts['legal']} legal, "
             f"{counts['illegal']} illegal, {counts['errors']} errors, {counts['unknown']} unknown")
@@ -99,7 +102,7 @@ def _summary_line(reports: Sequence[FileReport], strict: bool) -> str:
 
 # -- check ---------------------------------------------------------------------------------------------
 
-def check_report(reports: Sequence[FileReport], fmt: str, out: TextIO, *, strict: bool = False,
+def check_report(reports: Sequence[FileReport], fmt: str, out: TextIO, *, strict: bool | Severity = False,
                  width: int | None = None) -> None:
     if fmt == "json":
         out.write(json.dumps(check_json(reports, strict), indent=2, ensure_ascii=False) + "\n")
@@ -145,7 +148,7 @@ def result_json(result: Result) -> dict[str, Any]:
     return data
 
 
-def check_json(reports: Sequence[FileReport], strict: bool = False) -> dict[str, Any]:
+def check_json(reports: Sequence[FileReport], strict: bool | Severity = False) -> dict[str, Any]:
     files = []
     for report in reports:
         entry: dict[str, Any] = {"path": report.path, "status": report.status(strict).value,
@@ -175,7 +178,7 @@ def _detail_lines(result: Result) -> list[str]:
     return lines
 
 
-def check_plain(reports: Sequence[FileReport], strict: bool = False) -> str:
+def check_plain(reports: Sequence[FileReport], strict: bool | Severity = False) -> str:
     lines: list[str] = []
     for report in reports:
         lines.append(_headline(report, strict))
@@ -205,7 +208,7 @@ def console_for(out: TextIO, width: int | None) -> Console:
                    force_terminal=None if width is None else False, no_color=width is not None)
 
 
-def check_rich(reports: Sequence[FileReport], console: Console, strict: bool = False) -> None:
+def check_rich(reports: Sequence[FileReport], console: Console, strict: bool | Severity = False) -> None:
     for report in reports:
         status = report.status(strict)
         style = {Status.LEGAL: "bold green", Status.ILLEGAL: "bold red"}.get(status, "bold magenta")
@@ -284,3 +287,214 @@ def rules_listing(listing: list[dict[str, Any]], fmt: str, out: TextIO, *, full:
         table.add_row(str(entry["id"]), str(entry["name"]), str(entry["severity"]),
                       "yes" if entry["checked"] else Text("no: " + str(entry["reason"]), style="dim"))
     console_for(out, width).print(table)
+
+
+# -- check, findings first -----------------------------------------------------------------------------------
+# The default of rich and plain: per file its findings (violated, conditional, unspecified, unknown), one summary
+# line, and a total. Both are rendered from the same styled lines, so they say the same.
+
+SHOW_CHOICES = ("findings", "all", "holds", "suppressed")
+_VERDICT_NOUNS = {Verdict.UNSPECIFIED: "unspecified", Verdict.UNKNOWN: "unknown"}
+Line = tuple[str, str]          # text, rich style
+
+
+def location(path: str, result: Result) -> str:
+    """Where a finding is: `file:line` when the line is known (in a driver tree, the .c or .h file that gives the
+    value). The one place locations of findings are spelled."""
+    if not result.line:
+        return path
+    return f"{result.file or path}:{result.line}"
+
+
+def _plural(count: int, noun: str) -> str:
+    if noun == "info":
+        return f"{count} info"
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _file_counts(report: FileReport, fail_on: Severity) -> dict[str, int]:
+    counts = {"error": 0, "warning": 0, "info": 0, "unspecified": 0, "unknown": 0, "suppressed": 0,
+              "in the baseline": 0, "rules held": 0, "not applicable": 0}
+    for result in report.results:
+        if result.verdict not in FINDINGS:
+            continue
+        if result.suppression is not None:
+            counts["suppressed"] += 1
+        elif result.baseline_state is BaselineState.UNCHANGED:
+            counts["in the baseline"] += 1
+        elif result.verdict in _VERDICT_NOUNS:
+            counts[_VERDICT_NOUNS[result.verdict]] += 1
+        else:
+            counts[result.severity.value] += 1
+    for _, verdict, _ in rule_rows(report):
+        if verdict is Verdict.HOLDS:
+            counts["rules held"] += 1
+        elif verdict is Verdict.NOT_APPLICABLE:
+            counts["not applicable"] += 1
+    return counts
+
+
+def _counts_text(counts: dict[str, int]) -> str:
+    parts = [_plural(counts[k], k) for k in ("error", "warning", "info") if counts[k]]
+    parts += [f"{counts[k]} {k}" for k in ("unspecified", "unknown", "suppressed", "in the baseline") if counts[k]]
+    parts.append(f"{counts['rules held']} {'rule' if counts['rules held'] == 1 else 'rules'} held")
+    parts.append(f"{counts['not applicable']} not applicable")
+    return ", ".join(parts)
+
+
+def _visible(result: Result) -> bool:
+    return (result.verdict in FINDINGS and result.suppression is None
+            and result.baseline_state is not BaselineState.UNCHANGED)
+
+
+def _finding_lines(path: str, result: Result, verbose: bool) -> list[Line]:
+    style = VERDICT_STYLE[result.verdict] if result.verdict in _VERDICT_NOUNS else SEVERITY_STYLE[result.severity]
+    head = (f"{location(path, result)}: {result.rule} {result.severity.value} {result.verdict.value}: "
+            f"{result.name} at {result.instance}")
+    if result.baseline_state is BaselineState.NEW:
+        head += " (new)"
+    lines: list[Line] = [(head, "bold " + style), (f"    {result.message}", "")]
+    groups = [("", result.counterexample)] + ([("witness: ", result.witness)] if verbose else [])
+    for title, values in groups:
+        for value in values:
+            lines.append((f"    {title}{value.path} = {value_text(value.value)} ({_origin(value)})", "cyan"))
+    if result.legal_values:
+        lines.append((f"    holds iff {result.legal_values}", "bold"))
+    if verbose and result.reading:
+        lines.append((f"    reading: {result.reading}", "dim"))
+    lines.extend((f"    source: {source}", "blue") for source in result.sources[:None if verbose else 1])
+    return lines
+
+
+def _suppressed_lines(path: str, result: Result) -> list[Line]:
+    suppression = result.suppression
+    assert suppression is not None
+    expires = f", until {suppression.expires}" if suppression.expires else ""
+    return [(f"{location(path, result)}: {result.rule} {result.severity.value} {result.verdict.value}: "
+             f"{result.name} at {result.instance} (suppressed)", "dim"),
+            (f"    reason: {suppression.reason}{expires} ({suppression.source})", "dim")]
+
+
+def _file_lines(report: FileReport, run: CheckRun, show: Sequence[str], verbosity: int) -> list[Line]:
+    status = report.status(run.fail_on)
+    style = {Status.LEGAL: "bold green", Status.ILLEGAL: "bold red"}.get(status, "bold magenta")
+    if report.error is not None:
+        return [(f"{report.path}: error: {report.error}", style)]
+    lines: list[Line] = []
+    if verbosity >= 0:
+        lines.extend((f"{report.path}: note: {note}", "dim") for note in report.notes)
+        for result in report.results:
+            if _visible(result):
+                lines.extend(_finding_lines(report.path, result, verbosity > 0))
+        if "suppressed" in show:
+            for result in report.results:
+                if result.suppression is not None:
+                    lines.extend(_suppressed_lines(report.path, result))
+        if "holds" in show:
+            for result, verdict, count in rule_rows(report):
+                if verdict is Verdict.HOLDS:
+                    lines.append((f"{report.path}: {result.rule} holds: {result.name} ({count})", "green"))
+        lines.extend((f"{report.path}: warning: {w}", "yellow") for w in report.warnings)
+    lines.append((f"{report.path}: {status.value}: {_counts_text(_file_counts(report, run.fail_on))}", style))
+    return lines
+
+
+def _total_line(run: CheckRun) -> str:
+    statuses = [r.status(run.fail_on) for r in run.reports]
+    totals = dict.fromkeys(_file_counts(FileReport(""), run.fail_on), 0)
+    for report in run.reports:
+        for key, value in _file_counts(report, run.fail_on).items():
+            totals[key] += value
+    parts = [f"{len(run.reports)} file{'s' if len(run.reports) != 1 else ''}"]
+    parts += [f"{statuses.count(s)} {name}" for s, name in ((Status.ILLEGAL, "illegal"), (Status.UNKNOWN, "unknown"),
+                                                            (Status.ERROR, "unreadable")) if statuses.count(s)]
+    if len(parts) == 1:
+        parts.append("legal" if len(run.reports) == 1 else "all legal")
+    return ", ".join(parts) + ": " + _counts_text(totals)
+
+
+def _note_lines(run: CheckRun) -> list[Line]:
+    """What `--show all` adds below 0.1's table: suppressed findings, warnings, and fixed findings."""
+    lines: list[Line] = []
+    for report in run.reports:
+        for result in report.results:
+            if result.suppression is not None:
+                lines.extend(_suppressed_lines(report.path, result))
+        lines.extend((f"{report.path}: warning: {w}", "yellow") for w in report.warnings)
+    return lines + _run_note_lines(run)
+
+
+def _run_note_lines(run: CheckRun) -> list[Line]:
+    return ([(f"warning: {w}", "yellow") for w in run.warnings]
+            + [(f"{e.path}: {e.rule} fixed since the baseline: {e.instance}", "green") for e in run.fixed])
+
+
+def _run_lines(run: CheckRun, show: Sequence[str], verbosity: int) -> list[Line]:
+    lines: list[Line] = []
+    for report in run.reports:
+        lines.extend(_file_lines(report, run, show, verbosity))
+    if verbosity >= 0:
+        lines.extend(_run_note_lines(run))
+    lines.append((_total_line(run), "bold"))
+    return lines
+
+
+def render_run(run: CheckRun, fmt: str, out: TextIO, *, show: Sequence[str] = ("findings",), verbosity: int = 0,
+               width: int | None = None) -> None:
+    """The check output of a triaged run in any format; `--show all` is the full rule table of 0.1."""
+    if fmt == "json":
+        out.write(json.dumps(run_json(run), indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "sarif":
+        from vmqproof.cli.render.pipeline import sarif
+        from vmqproof.properties.rules.catalog import catalog_listing
+        summaries = {str(e["id"]): str(e.get("summary", "")) for e in catalog_listing()}
+        out.write(sarif(run.reports, summaries, version(), fixed=run.fixed, baseline=run.baseline is not None))
+    elif fmt == "junit":
+        check_report(run.reports, fmt, out, strict=run.fail_on, width=width)
+    elif "all" in show and verbosity >= 0:
+        check_report(run.reports, fmt, out, strict=run.fail_on, width=width)
+        _write_lines(_note_lines(run), fmt, out, width)
+    else:
+        _write_lines(_run_lines(run, show, verbosity), fmt, out, width)
+
+
+def _write_lines(lines: Sequence[Line], fmt: str, out: TextIO, width: int | None) -> None:
+    if fmt == "plain":
+        out.write("".join(text + "\n" for text, _ in lines))
+        return
+    console = console_for(out, width)
+    for text, style in lines:
+        console.print(Text(text, style=style))
+
+
+def run_json(run: CheckRun) -> dict[str, Any]:
+    """check_json, extended: per result its suppression and baseline state; the selection, the warnings, the
+    findings fixed since the baseline, and the finding counts (`counts`) beside the file counts (`summary`)."""
+    data = check_json(run.reports, run.fail_on)
+    for entry, report in zip(data["files"], run.reports):
+        for result_data, result in zip(entry["results"], report.results):
+            if result.suppression is not None:
+                s = result.suppression
+                result_data["suppression"] = {"reason": s.reason, "expires": s.expires, "source": s.source}
+            if result.baseline_state is not None:
+                result_data["baseline_state"] = result.baseline_state.value
+        if report.warnings:
+            entry["warnings"] = list(report.warnings)
+    totals = dict.fromkeys(("errors_found", "warnings_found", "info_found", "suppressed", "in_baseline"), 0)
+    for report in run.reports:
+        counts = _file_counts(report, run.fail_on)
+        totals["errors_found"] += counts["error"]
+        totals["warnings_found"] += counts["warning"]
+        totals["info_found"] += counts["info"]
+        totals["suppressed"] += counts["suppressed"]
+        totals["in_baseline"] += counts["in the baseline"]
+    data["counts"] = {**totals, "fixed": len(run.fixed)}        # beside "summary", whose keys stay as they are
+    data["fail_on"] = run.fail_on.value
+    if run.selection is not None:
+        data["selection"] = run.selection.as_json()
+    data["warnings"] = list(run.warnings) + [w for r in run.reports for w in r.warnings]
+    if run.baseline is not None:
+        data["baseline"] = run.baseline
+        data["fixed"] = [{"rule": e.rule, "path": e.path, "instance": e.instance, "fingerprint": e.fingerprint,
+                          "baseline_state": BaselineState.ABSENT.value} for e in run.fixed]
+    return data

@@ -14,6 +14,7 @@ from vmqproof.model.config import constants as C, keywords as K
 from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.config.fields import FieldSpec, Kind, Open, find_line, SizeOfRevision, Value
 from vmqproof.model.config.host import parse_host
+from vmqproof.model.config.suppressions import RULE_ID, parse_suppressions
 from vmqproof.model.config.schema import (
     HEADER_SIZES, HEADER_TYPES, MSIX_FIELDS, QUEUE_FIELDS, READINGS, RSS_PROCESSORS_FIELDS, SEVERITIES,
     STRUCTURE_SECTIONS, VECTOR_FIELDS, VPORT_FIELDS, reading_default, Adapter, Config, InfKeyword, Msix, Policy,
@@ -35,7 +36,6 @@ DEFAULT_HASH_SECRET_KEY = int(
 
 TOP_LEVEL = ("format", "adapter", "inf", "receive_filter", "nic_switch", "rss_capabilities", "rss_processors",
              "msix", "vports", "queues", "policy", "host", "trace")
-RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*-[0-9]+[a-z]?$")
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -614,7 +614,7 @@ def _choice(reader: _Reader, path: str, value: Any, choices: tuple[str, ...]) ->
 
 def _policy(reader: _Reader, raw: Any) -> Policy:
     table = reader.table("policy", raw)
-    reader.unknown_keys("policy", table, list(READINGS) + ["disable", "severity"])
+    reader.unknown_keys("policy", table, list(READINGS) + ["disable", "severity", "suppress"])
     disable = reader.array("policy.disable", table.get("disable", []), 1000)
     for index, rule_id in enumerate(disable):
         if not isinstance(rule_id, str) or not RULE_ID.fullmatch(rule_id):
@@ -628,4 +628,8 @@ def _policy(reader: _Reader, raw: Any) -> Policy:
         _choice(reader, f"policy.severity.{rule_id}", level, SEVERITIES)
     readings = {key: _choice(reader, f"policy.{key}", table.get(key, reading_default(key)), choices)
                 for key, choices in READINGS.items()}
-    return Policy(**readings, disable=tuple(disable), severity=dict(severity))
+    suppress = parse_suppressions(
+        table.get("suppress", []), "policy.suppress",
+        lambda path, message, expected, given: reader.error(path, message, expected, given, given is not None),
+        lambda path: f"{reader.file}:{reader.line_of(path)}" if reader.line_of(path) else reader.file, False)
+    return Policy(**readings, disable=tuple(disable), severity=dict(severity), suppress=suppress)

@@ -284,6 +284,19 @@ def reading_default(key: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """An accepted finding: `rule` (an id) at `instance` (None: every instance) of files matching `path` (a glob;
+    None: the file that declares it), with the reason and an optional expiry date (ISO, inclusive)."""
+
+    rule: str
+    reason: str
+    instance: str | None = None
+    expires: str | None = None
+    path: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     """Readings of ambiguous text (rules.md §4, keys of READINGS) and the user's choices."""
 
@@ -297,6 +310,7 @@ class Policy:
     vport_table_size: str = reading_default("vport_table_size")
     disable: tuple[str, ...] = ()
     severity: Mapping[str, str] = field(default_factory=dict)
+    suppress: tuple[Suppression, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 import tomlkit
@@ -99,3 +101,25 @@ def document_kind(file: str, text: str) -> bool:
     lower = file.lower()
     is_json = lower.endswith(".json") or (not lower.endswith(".toml") and text.lstrip().startswith("{"))
     return not is_json
+
+
+OUTPUT_SUFFIXES = {".toml": True, ".json": False}
+
+
+def output_is_toml(out: str) -> bool:
+    """Whether `repair -o OUT` writes TOML (`.toml`) or JSON (`.json`); any other suffix is bad usage."""
+    suffix = PurePath(out).suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise ConfigError("the output format follows the file's suffix", file=out, path="-o",
+                          expected=" or ".join(OUTPUT_SUFFIXES), given=repr(suffix or "no suffix"))
+    return OUTPUT_SUFFIXES[suffix]
+
+
+def convert_text(text: str, is_toml: bool, to_toml: bool) -> str:
+    """The document `text` in the other format when asked for (TOML → JSON loses comments; JSON → TOML is
+    written by tomlkit); the same text otherwise."""
+    if is_toml == to_toml:
+        return text
+    if to_toml:
+        return tomlkit.dumps(json.loads(text.removeprefix("\ufeff")))
+    return json.dumps(tomllib.loads(text), indent=2, ensure_ascii=False) + "\n"

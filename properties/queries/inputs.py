@@ -17,7 +17,8 @@ from pathlib import Path
 from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.readers.dispatch import load_inputs
 from vmqproof.properties.queries.check import DEFAULT_TIMEOUT, check_config
-from vmqproof.properties.results import FileReport, Result
+from vmqproof.properties.queries.triage import suppress_in_file
+from vmqproof.properties.results import FileReport, Result, Suppression
 
 
 def check_input(path: str | Path, rule_ids: Iterable[str] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
@@ -31,15 +32,18 @@ def check_input(path: str | Path, rule_ids: Iterable[str] | None = None, timeout
         results: list[Result] = []
         readings: dict[str, str] = {}
         notes: dict[str, None] = {}
+        suppressions: list[Suppression] = []
         for model, config in configs:
             notes.update(dict.fromkeys(config.notes))
+            suppressions.extend(config.policy.suppress)
             remaining = None if deadline is None else max(0.001, deadline - time.monotonic())
             report = check_config(config, wanted, remaining)
             readings.update(report.readings)
             for result in report.results:
                 results.append(result if model is None else
                                dataclasses.replace(result, instance=f"{model}: {result.instance}"))
-        return FileReport(path=str(path), results=tuple(results), readings=readings, notes=tuple(notes))
+        report = FileReport(path=str(path), results=tuple(results), readings=readings, notes=tuple(notes))
+        return suppress_in_file(report, suppressions)
     except ConfigError as exc:
         if exc.path == "--rule":
             raise

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from vmqproof.model.readers.inf import INF_SUFFIXES
+
+__all__ = ["C_SUFFIXES", "INF_SUFFIXES", "is_driver_tree"]
+
 C_SUFFIXES = (".c", ".h")
-INF_SUFFIXES = (".inf", ".inx")
 
 
 def is_driver_tree(path: str | Path) -> bool:
