@@ -6,13 +6,13 @@ import argparse
 from typing import TextIO
 
 from vmqproof.cli.common import (
-    CHECK_FORMATS, EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, jobs, parse_rule_ids, seconds,
+    CHECK_FORMATS, EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, parse_rule_ids, seconds,
 )
 from vmqproof.cli.render import report as render
+from vmqproof.cli.runner import add_runner_options, checked_reports
 from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.readers.dispatch import INPUT_FORMATS, expand_paths
 from vmqproof.properties.queries.check import DEFAULT_TIMEOUT
-from vmqproof.properties.queries.inputs import check_inputs
 from vmqproof.properties.results import Status
 
 NAME = "check"
@@ -22,7 +22,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("check", help="prove or disprove each configuration file")
     check.add_argument("files", nargs="+", metavar="FILE",
                        help="configuration, INF or PowerShell files, or directories (searched recursively)")
-    check.add_argument("--jobs", type=jobs, default=1, metavar="N", help="check files in N processes")
+    add_runner_options(check)
     check.add_argument("--format", choices=CHECK_FORMATS, default=None,
                        help="output format (default: rich on a terminal, plain otherwise)")
     check.add_argument("--strict", action="store_true", help="warnings fail too (never info)")
@@ -48,10 +48,7 @@ def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
             raise ConfigError(f"draws the graph of one file; {len(args.files)} files given", file="--graph")
         graph_command.format_for(args.graph, None)
     paths = expand_paths(args.files)
-    try:
-        reports = check_inputs(paths, rule_ids, args.timeout, args.input_format, args.jobs)
-    except ConfigError as exc:      # --rule names a catalog rule that is not checked
-        raise ConfigError(exc.message.removeprefix("--rule: "), file="--rule") from None
+    reports = list(checked_reports(args, paths, rule_ids, err))
     for report in reports:
         if report.error is not None:
             print(report.error, file=err)
