@@ -103,11 +103,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         per_file_s = 1 / in_process_rate(folders[args.files], min(args.files, 1000))
         print(f"in one process: {1 / per_file_s:.0f} files/s ({per_file_s * 1000:.2f} ms per file)\n")
         print("| runner | files | wall s | files/s | overhead ms/task | peak MiB | exit |\n|---|---|---|---|---|---|---|")
+        walls: dict[str, dict[int, float]] = {}
         for size in sizes:
             folder = str(folders[size])
             for name, runner in (("check --jobs 2", ["--jobs", "2"]), ("check --dask local:2", ["--dask", "local:2"])):
                 measured = run_once(VMQPROOF + ["check", "--format", "sarif", *runner, folder])
+                walls.setdefault(name, {})[size] = measured.seconds
                 print(row(name, size, measured, per_file_s), flush=True)
+        small, large = sizes[-2:] if len(sizes) > 1 else (0, sizes[0])
+        print(f"\nfrom {small} to {large} files: the cost of one more file and the fixed cost of a run\n")
+        print("| runner | ms per file (wall) | overhead ms/task | fixed s |\n|---|---|---|---|")
+        for name, wall in walls.items():
+            marginal = (wall[large] - wall.get(small, 0.0)) / (large - small)
+            print(f"| {name} | {marginal * 1000:.2f} | {(marginal * WORKERS - per_file_s) * 1000:.2f} | "
+                  f"{wall[large] - marginal * large:.2f} |")
+        print("\n| runner | files | wall s | files/s | overhead ms/task | peak MiB | exit |\n|---|---|---|---|---|---|---|")
         folder = str(folders[args.files])
         with dask_cluster(work) as address:
             for name, command in (

@@ -293,3 +293,17 @@ def test_progress_is_drawn_on_a_terminal_and_not_otherwise() -> None:
     quick = _Terminal()
     assert list(with_progress(iter(range(5)), 5, quick)) == list(range(5))
     assert quick.getvalue() == "", "a short run draws nothing"
+
+
+def test_check_json_is_written_file_by_file_with_the_same_text(fleet: list[str], serial: dict[str, FileReport],
+                                                                tmp_path: Path) -> None:
+    from vmqproof.cli.render.report import check_json, write_check_json
+    odd = tmp_path / "hôte «1».toml"
+    odd.write_text(CONFIG.format(queues="{ one_of = [1, 9] }", table=3), encoding="utf-8")
+    reports = [serial[path] for path in fleet] + check_inputs([odd])
+    assert any(r.error for r in reports) and any(r.readings for r in reports)
+    assert any(result.counterexample for report in reports for result in report.results)
+    for chosen in (reports, reports[:1], []):
+        streamed = io.StringIO()
+        write_check_json(chosen, streamed, strict=True)
+        assert streamed.getvalue() == json.dumps(check_json(chosen, strict=True), indent=2, ensure_ascii=False) + "\n"

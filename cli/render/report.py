@@ -96,7 +96,7 @@ def _summary_line(reports: Sequence[FileReport], strict: bool) -> str:
 def check_report(reports: Sequence[FileReport], fmt: str, out: TextIO, *, strict: bool = False,
                  width: int | None = None) -> None:
     if fmt == "json":
-        out.write(json.dumps(check_json(reports, strict), indent=2, ensure_ascii=False) + "\n")
+        write_check_json(reports, out, strict)
     elif fmt == "sarif":
         from vmqproof.cli.render.pipeline import sarif
         from vmqproof.properties.rules.catalog import catalog_listing
@@ -135,16 +135,30 @@ def result_json(result: Result) -> dict[str, Any]:
 
 
 def check_json(reports: Sequence[FileReport], strict: bool = False) -> dict[str, Any]:
-    files = []
-    for report in reports:
-        entry: dict[str, Any] = {"path": report.path, "status": report.status(strict).value,
-                                 "results": [result_json(r) for r in report.results]}
-        if report.error is not None:
-            entry["error"] = report.error
-        if report.readings:
-            entry["readings"] = dict(report.readings)
-        files.append(entry)
-    return {"vmqproof": version(), "files": files, "summary": summary(reports, strict)}
+    return {"vmqproof": version(), "files": [file_json(r, strict) for r in reports],
+            "summary": summary(reports, strict)}
+
+
+def file_json(report: FileReport, strict: bool = False) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": report.path, "status": report.status(strict).value,
+                             "results": [result_json(r) for r in report.results]}
+    if report.error is not None:
+        entry["error"] = report.error
+    if report.readings:
+        entry["readings"] = dict(report.readings)
+    return entry
+
+
+def write_check_json(reports: Sequence[FileReport], out: TextIO, strict: bool = False) -> None:
+    """`check_json` as `json.dumps(..., indent=2)` writes it, built one file at a time: a fleet's document is never
+    in memory at once (only its reports). The keys' order and indentation are json's, so the text is the same."""
+    def indented(value: Any, depth: int) -> str:
+        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * depth)
+
+    out.write("{\n  \"vmqproof\": " + indented(version(), 1) + ",\n  \"files\": [")
+    for index, report in enumerate(reports):
+        out.write(("," if index else "") + "\n    " + indented(file_json(report, strict), 2))
+    out.write(("\n  ]" if reports else "]") + ",\n  \"summary\": " + indented(summary(reports, strict), 1) + "\n}\n")
 
 
 def _detail_lines(result: Result) -> list[str]:

@@ -13,6 +13,7 @@ scheduler's to handle: it reschedules the task on another worker, up to its `all
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -61,11 +62,10 @@ def local_workers(address: str) -> int | None:
 @contextmanager
 def connect(address: str, connect_timeout: float | None = None) -> Iterator[Client]:
     """A client of the scheduler at `address`, or of a LocalCluster for `local[:N]`: N worker processes of one
-    thread each, on loopback, without a dashboard. `connect_timeout` defaults to Dask's
-    `distributed.comm.timeouts.connect`."""
+    thread each, on loopback (its HTTP server on a free loopback port), logs silenced. `connect_timeout` defaults
+    to Dask's `distributed.comm.timeouts.connect`."""
     workers = local_workers(address)
     distributed = _distributed()
-    import logging
     cluster = None
     try:
         if workers is not None:
