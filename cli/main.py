@@ -15,7 +15,8 @@ from vmqproof.model.config.errors import VmqproofError
 # Each command lives in its own module of cli/commands, with NAME, register(subparsers) and
 # run(args, fmt, out, err) -> exit code. A module is imported only when its command runs (or for --help), so
 # that `check` does not pay for networkx, matplotlib or the MaxSMT machinery at start-up.
-COMMANDS: tuple[str, ...] = ("check", "rules", "explain", "repair", "bands", "synth", "graph", "import_", "config")
+COMMANDS: tuple[str, ...] = ("check", "rules", "explain", "repair", "bands", "synth", "graph", "import_", "config",
+                            "fleet")
 
 
 def command_module(name: str) -> ModuleType:

@@ -142,11 +142,17 @@ def _validated(key: str, value: Any, fail: Any) -> Any:
     return value
 
 
-def add_options(parser: argparse.ArgumentParser) -> None:
-    """The options a project file can also set (their defaults are None: not given), and the escapes."""
+def add_jobs_option(container: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    container.add_argument("--jobs", type=jobs, default=None, metavar="N", help="check files in N processes")
+
+
+def add_options(parser: argparse.ArgumentParser, with_jobs: bool = True) -> None:
+    """The options a project file can also set (their defaults are None: not given), and the escapes; without
+    `--jobs` when the caller adds it beside the other runners (cli/runner.py)."""
     parser.add_argument("--format", choices=CHECK_FORMATS, default=None,
                         help="output format (default: rich on a terminal, plain otherwise)")
-    parser.add_argument("--jobs", type=jobs, default=None, metavar="N", help="check files in N processes")
+    if with_jobs:
+        add_jobs_option(parser)
     parser.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS",
                         help=f"solver budget per file (default {DEFAULTS['timeout']:g}); undecided rules are unknown")
     parser.add_argument("--strict", action="store_true", help="warnings fail too (never info); = --fail-on warning")

@@ -129,4 +129,4 @@ def test_a_bad_project_file_is_exit_2_with_file_and_line(project: Path, content:
 def test_bad_pyproject_table_names_tool_vmqproof(project: Path) -> None:
     (project / "pyproject.toml").write_text('[tool.vmqproof]\nignore = 5\n', encoding="utf-8")
     code, _, err = run(["check", "a.toml"])
-    assert code == 2 and f"pyproject.toml:2: tool.vmqproof.ignore: wrong type" in err
+    assert code == 2 and "pyproject.toml:2: tool.vmqproof.ignore: wrong type" in err

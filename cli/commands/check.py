@@ -4,14 +4,14 @@ driver source trees)."""
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from typing import Any, TextIO
 
 from vmqproof.cli import settings
 from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, parse_rule_ids
 from vmqproof.cli.render import report as render
+from vmqproof.cli.runner import add_runner_options, checked_reports
 from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.readers.dispatch import INPUT_FORMATS, expand_paths
-from vmqproof.properties.queries.inputs import check_inputs
 from vmqproof.properties.queries.triage import (
     CheckRun, Selection, read_baseline, select_rule_ids, triage, write_baseline,
 )
@@ -27,7 +27,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.add_argument("files", nargs="+", metavar="FILE",
                        help="configuration, INF or PowerShell files, directories (searched recursively), or driver "
                             "source trees (directories with .c files)")
-    settings.add_options(check)
+    settings.add_options(check, with_jobs=False)
+    add_runner_options(check)
     check.add_argument("--rule", action="append", default=None, metavar="ID",
                        help="check only this rule id (repeatable, or comma-separated)")
     check.add_argument("--show", action="append", choices=render.SHOW_CHOICES, default=None,
@@ -65,8 +66,8 @@ def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
         graph_command.format_for(args.graph, None)
     if baseline is not None:
         read_baseline(baseline)                     # a bad baseline is bad usage before any file is checked
-    reports = collect(expand_paths(args.files), rule_ids, effective["timeout"], args.input_format, effective["jobs"],
-                      args.ndis)
+    reports = collect(expand_paths(args.files), rule_ids, err, timeout=effective["timeout"],
+                      input_format=args.input_format, jobs=effective["jobs"], dask=args.dask, ndis=args.ndis)
     for report in reports:
         if report.error is not None:
             print(report.error, file=err)
@@ -98,14 +99,10 @@ def resolve_selection(select: list[str] | None, ignore: list[str] | None,
     return selection, None if selection.everything else list(selection.rules)
 
 
-def collect(paths: list[str], rule_ids: list[str] | None, timeout: float, input_format: str,
-            jobs: int, ndis: str | None = None) -> list[FileReport]:
-    """Check every file (in `jobs` processes; driver trees at NDIS version `ndis` when given); each report already
-    carries its own `[policy] suppress`."""
-    try:
-        return check_inputs(paths, rule_ids, timeout, input_format, jobs, ndis)
-    except ConfigError as exc:      # --rule names a catalog rule that is not checked
-        raise ConfigError(exc.message.removeprefix("--rule: "), file="--rule") from None
+def collect(paths: list[str], rule_ids: list[str] | None, err: TextIO, **runner: Any) -> list[FileReport]:
+    """Every file's report, from the runner `runner` chooses (cli/runner.py: serial, `--jobs`, `--dask`); each
+    report already carries its own `[policy] suppress`."""
+    return list(checked_reports(paths, rule_ids, err, **runner))
 
 
 def exit_code(check_run: CheckRun) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _package_version
 from typing import Any, TextIO
@@ -105,7 +105,7 @@ def _summary_line(reports: Sequence[FileReport], strict: bool | Severity) -> str
 def check_report(reports: Sequence[FileReport], fmt: str, out: TextIO, *, strict: bool | Severity = False,
                  width: int | None = None) -> None:
     if fmt == "json":
-        out.write(json.dumps(check_json(reports, strict), indent=2, ensure_ascii=False) + "\n")
+        write_check_json(reports, out, strict)
     elif fmt == "sarif":
         from vmqproof.cli.render.pipeline import sarif
         from vmqproof.properties.rules.catalog import catalog_listing
@@ -149,18 +149,39 @@ def result_json(result: Result) -> dict[str, Any]:
 
 
 def check_json(reports: Sequence[FileReport], strict: bool | Severity = False) -> dict[str, Any]:
-    files = []
-    for report in reports:
-        entry: dict[str, Any] = {"path": report.path, "status": report.status(strict).value,
-                                 "results": [result_json(r) for r in report.results]}
-        if report.error is not None:
-            entry["error"] = report.error
-        if report.readings:
-            entry["readings"] = dict(report.readings)
-        if report.notes:
-            entry["notes"] = list(report.notes)
-        files.append(entry)
-    return {"vmqproof": version(), "files": files, "summary": summary(reports, strict)}
+    return {"vmqproof": version(), "files": [file_json(r, strict) for r in reports],
+            "summary": summary(reports, strict)}
+
+
+def file_json(report: FileReport, strict: bool | Severity = False) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": report.path, "status": report.status(strict).value,
+                             "results": [result_json(r) for r in report.results]}
+    if report.error is not None:
+        entry["error"] = report.error
+    if report.readings:
+        entry["readings"] = dict(report.readings)
+    if report.notes:
+        entry["notes"] = list(report.notes)
+    return entry
+
+
+def write_check_json(reports: Sequence[FileReport], out: TextIO, strict: bool | Severity = False, *,
+                     entry: Callable[[FileReport], dict[str, Any]] | None = None,
+                     tail: Mapping[str, Any] | None = None) -> None:
+    """`check_json` (each file's `entry`, default `file_json`; then the keys of `tail` after `summary`) as
+    `json.dumps(..., indent=2)` writes it, built one file at a time: a fleet's document is never in memory at once
+    (only its reports). The keys' order and indentation are json's, so the text is the same."""
+    def indented(value: Any, depth: int) -> str:
+        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * depth)
+
+    out.write("{\n  \"vmqproof\": " + indented(version(), 1) + ",\n  \"files\": [")
+    for index, report in enumerate(reports):
+        data = file_json(report, strict) if entry is None else entry(report)
+        out.write(("," if index else "") + "\n    " + indented(data, 2))
+    out.write(("\n  ]" if reports else "]") + ",\n  \"summary\": " + indented(summary(reports, strict), 1))
+    for key, value in (tail or {}).items():
+        out.write(",\n  " + json.dumps(key) + ": " + indented(value, 1))
+    out.write("\n}\n")
 
 
 def _detail_lines(result: Result) -> list[str]:
@@ -443,7 +464,8 @@ def render_run(run: CheckRun, fmt: str, out: TextIO, *, show: Sequence[str] = ("
                width: int | None = None) -> None:
     """The check output of a triaged run in any format; `--show all` is the full rule table of 0.1."""
     if fmt == "json":
-        out.write(json.dumps(run_json(run), indent=2, ensure_ascii=False) + "\n")
+        write_check_json(run.reports, out, run.fail_on, entry=lambda report: _run_file_json(report, run),
+                         tail=_run_tail(run))
     elif fmt == "sarif":
         from vmqproof.cli.render.pipeline import sarif
         from vmqproof.properties.rules.catalog import catalog_listing
@@ -470,16 +492,25 @@ def _write_lines(lines: Sequence[Line], fmt: str, out: TextIO, width: int | None
 def run_json(run: CheckRun) -> dict[str, Any]:
     """check_json, extended: per result its suppression and baseline state; the selection, the warnings, the
     findings fixed since the baseline, and the finding counts (`counts`) beside the file counts (`summary`)."""
-    data = check_json(run.reports, run.fail_on)
-    for entry, report in zip(data["files"], run.reports):
-        for result_data, result in zip(entry["results"], report.results):
-            if result.suppression is not None:
-                s = result.suppression
-                result_data["suppression"] = {"reason": s.reason, "expires": s.expires, "source": s.source}
-            if result.baseline_state is not None:
-                result_data["baseline_state"] = result.baseline_state.value
-        if report.warnings:
-            entry["warnings"] = list(report.warnings)
+    return {"vmqproof": version(), "files": [_run_file_json(r, run) for r in run.reports],
+            "summary": summary(run.reports, run.fail_on), **_run_tail(run)}
+
+
+def _run_file_json(report: FileReport, run: CheckRun) -> dict[str, Any]:
+    entry = file_json(report, run.fail_on)
+    for result_data, result in zip(entry["results"], report.results):
+        if result.suppression is not None:
+            s = result.suppression
+            result_data["suppression"] = {"reason": s.reason, "expires": s.expires, "source": s.source}
+        if result.baseline_state is not None:
+            result_data["baseline_state"] = result.baseline_state.value
+    if report.warnings:
+        entry["warnings"] = list(report.warnings)
+    return entry
+
+
+def _run_tail(run: CheckRun) -> dict[str, Any]:
+    """What run_json adds after `summary`."""
     totals = dict.fromkeys(("errors_found", "warnings_found", "info_found", "suppressed", "in_baseline"), 0)
     for report in run.reports:
         counts = _file_counts(report, run.fail_on)
@@ -488,8 +519,8 @@ def run_json(run: CheckRun) -> dict[str, Any]:
         totals["info_found"] += counts["info"]
         totals["suppressed"] += counts["suppressed"]
         totals["in_baseline"] += counts["in the baseline"]
-    data["counts"] = {**totals, "fixed": len(run.fixed)}        # beside "summary", whose keys stay as they are
-    data["fail_on"] = run.fail_on.value
+    data: dict[str, Any] = {"counts": {**totals, "fixed": len(run.fixed)},     # beside "summary", unchanged
+                            "fail_on": run.fail_on.value}
     if run.selection is not None:
         data["selection"] = run.selection.as_json()
     data["warnings"] = list(run.warnings) + [w for r in run.reports for w in r.warnings]

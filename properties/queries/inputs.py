@@ -11,7 +11,7 @@ import dataclasses
 import time
 from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from vmqproof.model.config.errors import ConfigError
@@ -54,10 +54,18 @@ def check_inputs(paths: Iterable[str | Path], rule_ids: Iterable[str] | None = N
                  timeout: float | None = DEFAULT_TIMEOUT, input_format: str = "auto", jobs: int = 1,
                  ndis: str | None = None) -> list[FileReport]:
     """Check many files, in a process pool when `jobs` > 1; the reports come in the order of `paths`."""
+    return list(iter_inputs(paths, rule_ids, timeout, input_format, jobs, ndis))
+
+
+def iter_inputs(paths: Iterable[str | Path], rule_ids: Iterable[str] | None = None,
+                timeout: float | None = DEFAULT_TIMEOUT, input_format: str = "auto",
+                jobs: int = 1, ndis: str | None = None) -> Iterator[FileReport]:
+    """`check_inputs` one report at a time, in the order of `paths`, so that a caller need not hold them all."""
     paths = list(paths)
     wanted = None if rule_ids is None else list(rule_ids)
     if jobs <= 1 or len(paths) <= 1:
-        return [check_input(path, wanted, timeout, input_format, ndis) for path in paths]
+        yield from (check_input(path, wanted, timeout, input_format, ndis) for path in paths)
+        return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(check_input, paths, repeat(wanted), repeat(timeout), repeat(input_format),
-                             repeat(ndis), chunksize=max(1, len(paths) // (jobs * 8))))
+        yield from pool.map(check_input, paths, repeat(wanted), repeat(timeout), repeat(input_format),
+                            repeat(ndis), chunksize=max(1, len(paths) // (jobs * 8)))
