@@ -8,7 +8,7 @@ fields are named constants, free within their domains.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import z3
@@ -23,7 +23,7 @@ from vmqproof.model.config import (
     SizeOfRevision,
     format_processor,
 )
-from vmqproof.model.logic import BoolTerm, FlagsTerm, IntTerm, Or, Term, lift
+from vmqproof.model.logic import BoolTerm, FlagsTerm, IntTerm, Or, Term, equals_any, lift
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,7 @@ class Symbolic:
         self.origins: dict[str, tuple[Record | None, str]] = {}
         self._terms: dict[str, z3.ExprRef] = {}
         self._reads: list[str] | None = None
+        self._shared: dict[str, tuple[Term, list[str]]] = {}
 
     @property
     def ctx(self) -> z3.Context:
@@ -60,6 +61,21 @@ class Symbolic:
         """A new list of the fields read from now on (by one rule instance's builder), in first-read order."""
         self._reads = []
         return self._reads
+
+    def shared(self, key: str, build: Callable[[], Term]) -> Term:
+        """A term that several rules build alike (e.g. whether a structure is zeroed), built once per query;
+        the fields it reads count as read by every builder that asks for it."""
+        cached = self._shared.get(key)
+        if cached is None:
+            outer, self._reads = self._reads, []
+            try:
+                term = build()
+                cached = self._shared[key] = (term, self._reads)
+            finally:
+                self._reads = outer
+        for path in cached[1]:
+            self._touch(path)
+        return cached[0]
 
     def _touch(self, path: str) -> None:
         reads = self._reads
@@ -129,7 +145,7 @@ class Symbolic:
         if spec.kind is Kind.FLAGS:
             assert isinstance(const, z3.BitVecRef)
             if value.one_of is not None:
-                return z3.Or([const == z3.BitVecVal(v, spec.width, self.ctx) for v in value.one_of])
+                return self._member(const, value.one_of)
             parts = [] if value.lo is None else [z3.UGE(const, z3.BitVecVal(value.lo, spec.width, self.ctx))]
             parts += [] if value.hi is None else [z3.ULE(const, z3.BitVecVal(value.hi, spec.width, self.ctx))]
             return z3.And(parts) if parts else self.true()
@@ -138,10 +154,13 @@ class Symbolic:
 
     def int_domain(self, const: z3.ArithRef, lo: int, hi: int, value: Open) -> z3.BoolRef:
         if value.one_of is not None:
-            return z3.Or([const == v for v in value.one_of if lo <= v <= hi] or [self.false()])
+            return self._member(const, [v for v in value.one_of if lo <= v <= hi])
         lo = lo if value.lo is None else max(lo, value.lo)
         hi = hi if value.hi is None else min(hi, value.hi)
         return z3.And(const >= lo, const <= hi)
+
+    def _member(self, const: z3.ExprRef, values: Collection[int]) -> z3.BoolRef:
+        return self.lift(equals_any(const, values))  # type: ignore[return-value]
 
     def given(self, record: Record, name: str) -> bool:
         return not isinstance(record.values[name], Open)
@@ -252,16 +271,21 @@ def pow2(term: IntTerm) -> BoolTerm:
     """term is a power of two (32-bit unsigned range)."""
     if isinstance(term, int):
         return term > 0 and term & (term - 1) == 0
-    return z3.Or([term == (1 << k) for k in range(32)])
+    return equals_any(term, [1 << k for k in range(32)])
 
 
 def nextpow2(term: IntTerm) -> IntTerm:
     """The smallest power of two ≥ term (1 for term ≤ 1), for the 32-bit range."""
     if isinstance(term, int):
         return 1 << (max(1, term) - 1).bit_length()
-    result: z3.ArithRef = z3.IntVal(1 << 32, term.ctx)
-    for k in range(31, -1, -1):
-        result = z3.If(term <= (1 << k), z3.IntVal(1 << k, term.ctx), result)
+    ctx, ast = term.ctx, term.as_ast()
+    ref = ctx.ref()
+    sort = z3.Z3_get_sort(ref, ast)
+    result: z3.ArithRef = z3.IntVal(1 << 32, ctx)
+    for k in range(31, -1, -1):      # through the C API, as logic.equals_any (z3's operators check sorts at length)
+        power = z3.ArithRef(z3.Z3_mk_numeral(ref, str(1 << k), sort), ctx)
+        result = z3.ArithRef(z3.Z3_mk_ite(ref, z3.Z3_mk_le(ref, ast, power.as_ast()), power.as_ast(),
+                                          result.as_ast()), ctx)
     return result
 
 

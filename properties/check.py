@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import z3
 from vmqproof.model.config import Config
 from vmqproof.model.errors import ConfigError
-from vmqproof.model.logic import And, Not
+from vmqproof.model.logic import And, Not, constants_of
 from vmqproof.model.solver import Decision, Outcome, Session
 from vmqproof.model.symbolic import Symbolic
 from vmqproof.properties.modes import derive_modes
@@ -99,6 +99,11 @@ def _open_fields(sym: Symbolic, obligation: Obligation, reads: list[str]) -> lis
     return [name for name in _constants(obligation) if name in sym.refs and name not in reads]
 
 
+def _shown(sym: Symbolic, paths: list[str]) -> dict[str, z3.ExprRef]:
+    """The constants of the open fields among `paths`: those a counterexample shows the solver's value of."""
+    return {path: sym.term_of(path) for path in paths if path in sym.refs and not sym.refs[path].given}
+
+
 def _severity(config: Config, rule: Rule, obligation: Obligation | None) -> Severity:
     override = config.policy.severity.get(rule.id)
     if override is not None:
@@ -116,15 +121,20 @@ def _result(config: Config, sym: Symbolic, rule: Rule, obligation: Obligation | 
                else "no instance of this rule in the configuration")
         return Result(rule.id, rule.name, severity, Verdict.NOT_APPLICABLE, "-", why, rule.source_urls,
                       reading=reading)
-    decision: Decision = session.decide(obligation.body, obligation.guard)
+    extra: list[list[str]] = []         # the open fields behind mode predicates, found once when needed
+
+    def shown_fields() -> list[str]:
+        if not extra:
+            extra.append(_open_fields(sym, obligation, reads) if sym.domains else [])
+        return reads + extra[0]
+    decision: Decision = session.decide(obligation.body, obligation.guard, show=lambda: _shown(sym, shown_fields()))
     verdict = _VERDICTS[decision.outcome]
     if verdict is Verdict.HOLDS or verdict is Verdict.NOT_APPLICABLE:
         return Result(rule.id, rule.name, severity, verdict, obligation.instance, obligation.message,
                       rule.source_urls, reading=reading)
     if obligation.unspecified and verdict in (Verdict.VIOLATED, Verdict.CONDITIONAL):
         verdict = Verdict.UNSPECIFIED
-    if sym.domains:
-        reads = reads + _open_fields(sym, obligation, reads)
+    reads = shown_fields()
     counterexample = _values(sym, reads, decision.counterexample)
     witness = _values(sym, reads, decision.witness) if decision.witness else ()
     line = next((line for v in counterexample if (line := config.line_of(v.path)) is not None), None) \
@@ -157,19 +167,7 @@ def _legal_values(sym: Symbolic, obligation: Obligation, session: Session) -> st
 
 def _constants(obligation: Obligation) -> list[str]:
     """The names of the uninterpreted constants of an obligation's guard and body."""
-    found: list[str] = []
-    pending = [obligation.body] + ([obligation.guard] if obligation.guard is not None else [])
-    seen: set[int] = set()
-    while pending:
-        term = pending.pop()
-        if isinstance(term, bool) or term.get_id() in seen:
-            continue
-        seen.add(term.get_id())
-        if z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            if term.decl().name() not in found:
-                found.append(term.decl().name())
-        pending.extend(term.children())
-    return found
+    return constants_of([obligation.guard, obligation.body])
 
 
 def _values(sym: Symbolic, reads: list[str], model: dict[str, int | bool] | object) -> tuple[FieldValue, ...]:
