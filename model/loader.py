@@ -15,8 +15,9 @@ from vmqproof.model import constants as C
 from vmqproof.model import keywords as K
 from vmqproof.model.config import (
     HEADER_SIZES, HEADER_TYPES, MSIX_FIELDS, QUEUE_FIELDS, READINGS, RSS_PROCESSORS_FIELDS, SEVERITIES,
-    STRUCTURE_SECTIONS, VECTOR_FIELDS, VPORT_FIELDS, reading_default, Adapter, Config, FieldSpec, InfKeyword, Kind, Msix,
-    Open, Policy, Queue, Record, find_line, RssProcessor, RssProcessors, SizeOfRevision, Value, Vector, VPort,
+    STRUCTURE_SECTIONS, VECTOR_FIELDS, VPORT_FIELDS, reading_default, Adapter, Config, FieldSpec, InfKeyword, Kind,
+    KeywordValue, Msix, Open, Policy, Queue, Record, find_line, RssProcessor, RssProcessors, SizeOfRevision, Value,
+    Vector, VPort,
 )
 from vmqproof.model.errors import ConfigError
 from vmqproof.model.host import parse_host
@@ -515,10 +516,11 @@ def _rss_processors(reader: _Reader, document: Mapping[str, Any], adapter: Adapt
         "rss_max_processor": max(cpus) if cpus else per_group - 1,
         "max_num_rss_processors": len(cpus),
         "preferred_numa_node": 0,
-        "rss_processor_array_offset": size if isinstance(size, int) else C.RPI_SIZES[2],
+        "rss_processor_array_offset": size,          # NDIS_SIZEOF of the revision, also when it is open
         "rss_processor_count": len(cpus),
         "rss_processor_entry_size": C.RSS_PROCESSOR_ENTRY_SIZE,
-        "rss_profile": profile.value if profile is not None and isinstance(profile.value, int) else 4,
+        "rss_profile": (4 if profile is None or isinstance(profile.value, str) else profile.value
+                        if isinstance(profile.value, int) else KeywordValue(profile.name)),
     })
     record = reader.record("rss_processors", RSS_PROCESSORS_FIELDS, raw, defaults, extra=("processors",))
     return RssProcessors.of(record, tuple(processors))

@@ -18,6 +18,7 @@ from vmqproof.model.config import (
     Config,
     FieldSpec,
     Kind,
+    KeywordValue,
     Open,
     Record,
     SizeOfRevision,
@@ -124,6 +125,9 @@ class Symbolic:
             for rev, size in reversed(value.sizes):
                 term = z3.If(revision == rev, z3.IntVal(size, self.ctx), term)
             return z3.simplify(term)
+        if isinstance(value, KeywordValue):
+            keyword = self.inf(value.keyword)
+            return 0 if keyword is None else keyword
         if isinstance(value, Open):
             const = self._const(spec, path)
             self.refs[path] = FieldRef(path, spec, given=False)
@@ -138,10 +142,11 @@ class Symbolic:
         return const
 
     def _domain(self, const: z3.ExprRef, spec: FieldSpec, value: Open) -> z3.BoolRef:
-        if spec.kind is Kind.BOOL:
-            if value.one_of is not None:
-                return z3.Or([const == bool(v) for v in value.one_of])
-            return self.true()
+        if spec.kind is Kind.BOOL:      # { min = true, max = true } is true alone, as { one_of = [true] }
+            allowed = value.one_of if value.one_of is not None else [
+                v for v in (0, 1) if (value.lo is None or v >= value.lo) and (value.hi is None or v <= value.hi)]
+            return self._member(const, [bool(v) for v in sorted(set(allowed))]) if len(set(allowed)) < 2 \
+                else self.true()
         if spec.kind is Kind.FLAGS:
             assert isinstance(const, z3.BitVecRef)
             if value.one_of is not None:
@@ -238,6 +243,8 @@ class Symbolic:
         if isinstance(value, SizeOfRevision):
             revision = record.values["revision"]
             return dict(value.sizes).get(revision, 0) if isinstance(revision, int) else "size of revision"
+        if isinstance(value, KeywordValue):
+            return f"as {value.keyword}"
         if spec.kind is Kind.FLAGS and spec.flags is not None:
             return spec.flags.names_of(int(value), self.config.adapter.ndis_version)
         if spec.kind is Kind.PROCESSOR:
