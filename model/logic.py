@@ -118,8 +118,8 @@ def decided(term: BoolTerm) -> bool | None:
 
 def constants_of(terms: Iterable[Term | None]) -> list[str]:
     """The names of the uninterpreted constants (the open fields) of the terms, each once: the terms in order, each
-    depth-first from its last argument. Walks the ASTs through the C API: wrapping every node as a Python object costs far more than
-    the walk, and `check` asks this of every failing obligation over open fields."""
+    depth-first from its last argument. Walks the ASTs through the C API: wrapping every node as a Python object
+    costs far more than the walk, and `check` asks this of every failing obligation over open fields."""
     found: list[str] = []
     seen: set[int] = set()
     for term in terms:

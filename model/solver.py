@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -86,13 +87,7 @@ class Session:
         if failing is True and not self.domains:
             return Decision(Outcome.VIOLATED)
         failing = self._lift(failing)
-        shown: list[Mapping[str, z3.ExprRef]] = []
-
-        def terms() -> Mapping[str, z3.ExprRef]:
-            if not shown:
-                shown.append(show() if show is not None else {})
-            return shown[0]
-        reader = None if show is None else terms
+        reader = None if show is None else functools.cache(show)
         bad, counterexample = self._model(failing, show=reader)
         if bad == z3.unknown:
             return Decision(Outcome.UNKNOWN, reason="timeout")

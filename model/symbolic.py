@@ -143,10 +143,9 @@ class Symbolic:
 
     def _domain(self, const: z3.ExprRef, spec: FieldSpec, value: Open) -> z3.BoolRef:
         if spec.kind is Kind.BOOL:      # { min = true, max = true } is true alone, as { one_of = [true] }
-            allowed = value.one_of if value.one_of is not None else [
-                v for v in (0, 1) if (value.lo is None or v >= value.lo) and (value.hi is None or v <= value.hi)]
-            return self._member(const, [bool(v) for v in sorted(set(allowed))]) if len(set(allowed)) < 2 \
-                else self.true()
+            allowed = set(value.one_of) if value.one_of is not None else {
+                v for v in (0, 1) if (value.lo is None or v >= value.lo) and (value.hi is None or v <= value.hi)}
+            return self.true() if len(allowed) == 2 else self._member(const, [bool(v) for v in sorted(allowed)])
         if spec.kind is Kind.FLAGS:
             assert isinstance(const, z3.BitVecRef)
             if value.one_of is not None:

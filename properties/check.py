@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import z3
@@ -121,12 +122,8 @@ def _result(config: Config, sym: Symbolic, rule: Rule, obligation: Obligation | 
                else "no instance of this rule in the configuration")
         return Result(rule.id, rule.name, severity, Verdict.NOT_APPLICABLE, "-", why, rule.source_urls,
                       reading=reading)
-    extra: list[list[str]] = []         # the open fields behind mode predicates, found once when needed
-
-    def shown_fields() -> list[str]:
-        if not extra:
-            extra.append(_open_fields(sym, obligation, reads) if sym.domains else [])
-        return reads + extra[0]
+    # the fields read, then the open ones behind mode predicates: found once, and only when a model is read
+    shown_fields = functools.cache(lambda: reads + (_open_fields(sym, obligation, reads) if sym.domains else []))
     decision: Decision = session.decide(obligation.body, obligation.guard, show=lambda: _shown(sym, shown_fields()))
     verdict = _VERDICTS[decision.outcome]
     if verdict is Verdict.HOLDS or verdict is Verdict.NOT_APPLICABLE:
@@ -134,9 +131,9 @@ def _result(config: Config, sym: Symbolic, rule: Rule, obligation: Obligation | 
                       rule.source_urls, reading=reading)
     if obligation.unspecified and verdict in (Verdict.VIOLATED, Verdict.CONDITIONAL):
         verdict = Verdict.UNSPECIFIED
-    reads = shown_fields()
-    counterexample = _values(sym, reads, decision.counterexample)
-    witness = _values(sym, reads, decision.witness) if decision.witness else ()
+    shown = shown_fields()
+    counterexample = _values(sym, shown, decision.counterexample)
+    witness = _values(sym, shown, decision.witness) if decision.witness else ()
     line = next((line for v in counterexample if (line := config.line_of(v.path)) is not None), None) \
         or config.line_of(obligation.instance.split(" ")[0])
     message = obligation.message

@@ -29,8 +29,7 @@ from vmqproof.model.config import STRUCTURE_SECTIONS, Config, Kind, Open, Record
 # Keys of a list entry that are not scalar fields (or that the format keeps concrete).
 STRUCTURAL = {"vports": ("id", "attached", "processor_affinity", "indirection_table"), "queues": ("id",),
               "msix.vectors": ("id", "kind"), "rss_processors": ("processors",), "msix": ("vectors",)}
-STRINGS = {name for specs in STRUCTURE_SECTIONS.values() for spec in specs if spec.kind is Kind.STRING
-           for name in [spec.name]}
+STRINGS = {spec.name for specs in STRUCTURE_SECTIONS.values() for spec in specs if spec.kind is Kind.STRING}
 
 
 def single(value: Any, rng: random.Random) -> dict[str, Any]:

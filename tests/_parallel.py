@@ -3,10 +3,12 @@ configuration is decided on its own)."""
 
 from __future__ import annotations
 
+import collections
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 Part = TypeVar("Part")
 
@@ -35,3 +37,15 @@ def over_two_processes(work: Callable[[list[int]], Part], seeds: list[int]) -> l
     if isinstance(theirs, BaseException):
         raise theirs
     return [mine, theirs]
+
+
+def tally(work: Callable[[list[int]], dict[str, Any]], seeds: list[int]) -> dict[str, Any]:
+    """`work` returns {"counts": Counter, "problems": [text starting "seed=N …"]} for some seeds; this runs it over
+    every seed on two processes and merges: the counts summed, the problems in seed order, the wall time."""
+    started = time.monotonic()
+    parts = over_two_processes(work, seeds)
+    counts: collections.Counter[str] = collections.Counter()
+    for part in parts:
+        counts.update(part["counts"])
+    problems = sorted((p for part in parts for p in part["problems"]), key=lambda p: int(p.split()[0][5:]))
+    return {"counts": counts, "problems": problems, "seconds": time.monotonic() - started}

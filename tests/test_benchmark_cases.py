@@ -1,8 +1,11 @@
-"""The benchmark measures legal hosts: design.md's cases are "the largest legal host" and legal configurations."""
+"""The benchmark measures legal hosts: design.md's cases are "the largest legal host" and legal configurations; its
+soundness run (`--soundness`) reports every differential."""
 
 from __future__ import annotations
 
 import importlib.util
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -28,3 +31,14 @@ def test_generated_hosts_pass_strict_check(processors: int, groups: int, queues:
     path.write_text(_host_generator()(processors, groups, queues, vectors, vports), encoding="utf-8")
     code, out, err = run(["check", "--strict", "--format", "plain", str(path)])
     assert code == 0, out + err
+
+
+def test_soundness_run_prints_each_differential() -> None:
+    """`benchmarks/run.py --soundness` (the large run, here on 4 configurations) prints one line per differential with
+    its counts, disagreements and rate, and exits 0 when none disagrees."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--soundness", "--count", "4"],
+                          capture_output=True, text=True, encoding="utf-8", timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["concrete", "symbolic vs folded", "enumerated completions"]
+    assert all(re.search(r"[,;] 0 disagreements, .* configurations/s\)$", line) for line in lines), lines

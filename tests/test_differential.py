@@ -195,6 +195,15 @@ def test_every_checked_rule_is_compared_or_says_why() -> None:
     assert all(NOT_COMPARED.values()) and not set(NOT_COMPARED) & set(COVERED)
 
 
+def test_zeroed_hardware_structure_is_not_read_as_null() -> None:
+    """Found by the 20,000-configuration run (benchmarks/soundness.py): this seed has an all-zero *hardware*
+    receive-filter structure, which the evaluator read as NULL; A7 (iii) is about current structures only."""
+    seed = BASE_SEED + 9989
+    outcome = run_seeds([seed])
+    assert not outcome["mismatches"], outcome["mismatches"]
+    assert outcome["counts"]["RF-CAP-2"]["violated"] >= 1      # the hardware instance is decided, not dropped
+
+
 def test_evaluator_is_independent() -> None:
     """The evaluator shares no code with what it checks: no z3, nothing from vmqproof at all."""
     tree = ast.parse((Path(__file__).parent / "_evaluator.py").read_text(encoding="utf-8"))

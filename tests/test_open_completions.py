@@ -28,7 +28,6 @@ from __future__ import annotations
 import collections
 import re
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 import _evaluator as E
 from _completions import OpenConfig, generate_open
-from _parallel import over_two_processes
+from _parallel import tally
 from vmqproof.model.loader import build_config
 from vmqproof.properties.check import check_config
 from vmqproof.properties.registry import all_rules
@@ -214,13 +213,8 @@ def run_seeds(seeds: list[int]) -> dict[str, Any]:
 
 
 def run(n_configs: int = N_CONFIGS, base_seed: int = BASE_SEED) -> dict[str, Any]:
-    started = time.monotonic()
-    parts = over_two_processes(run_seeds, list(range(base_seed, base_seed + n_configs)))
-    counts: collections.Counter[str] = collections.Counter()
-    for part in parts:
-        counts.update(part["counts"])
-    problems = sorted((p for part in parts for p in part["problems"]), key=lambda p: int(p.split()[0][5:]))
-    return {"counts": counts, "problems": problems, "seconds": time.monotonic() - started}
+    """Seeds base_seed … base_seed + n − 1, over two processes where there are two cores."""
+    return tally(run_seeds, list(range(base_seed, base_seed + n_configs)))
 
 
 def summary(outcome: dict[str, Any], base_seed: int = BASE_SEED) -> str:

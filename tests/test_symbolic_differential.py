@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import collections
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 import _evaluator as E
 from _opening import open_config, open_document
-from _parallel import over_two_processes
+from _parallel import tally
 from vmqproof.model.loader import build_config
 from vmqproof.properties.check import check_config
 from vmqproof.properties.results import FileReport, Verdict
@@ -63,30 +62,24 @@ def compare(seed: int) -> tuple[collections.Counter[str], list[str]]:
 
 def run_seeds(seeds: list[int]) -> dict[str, Any]:
     counts: collections.Counter[str] = collections.Counter()
-    mismatches: list[str] = []
+    problems: list[str] = []
     for seed in seeds:
         seen, different = compare(seed)
         counts.update(seen)
-        mismatches += different
-    return {"counts": counts, "mismatches": mismatches}
+        problems += different
+    return {"counts": counts, "problems": problems}
 
 
 def run(n_configs: int = N_CONFIGS, base_seed: int = BASE_SEED) -> dict[str, Any]:
     """Seeds base_seed … base_seed + n − 1, over two processes where there are two cores."""
-    started = time.monotonic()
-    parts = over_two_processes(run_seeds, list(range(base_seed, base_seed + n_configs)))
-    counts: collections.Counter[str] = collections.Counter()
-    for part in parts:
-        counts.update(part["counts"])
-    mismatches = sorted((m for part in parts for m in part["mismatches"]), key=lambda m: int(m.split()[0][5:]))
-    return {"counts": counts, "mismatches": mismatches, "seconds": time.monotonic() - started}
+    return tally(run_seeds, list(range(base_seed, base_seed + n_configs)))
 
 
 def summary(n_configs: int, outcome: dict[str, Any], base_seed: int = BASE_SEED) -> str:
     counts = outcome["counts"]
     return (f"symbolic vs folded: {n_configs} configurations (seeds {base_seed:#x}…+{n_configs - 1}), every field "
             f"open with one completion; {sum(counts.values())} applicable instance verdicts "
-            f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}), {len(outcome['mismatches'])} "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}), {len(outcome['problems'])} "
             f"disagreements, {outcome['seconds']:.1f} s ({n_configs / outcome['seconds']:.1f} configurations/s)")
 
 
@@ -119,8 +112,8 @@ def test_opened_document_keeps_every_value() -> None:
 
 def test_symbolic_path_agrees_with_folded_path(soundness_summary: Callable[[str], None]) -> None:
     outcome = run()
-    shown = "\n".join(outcome["mismatches"][:40])
-    assert not outcome["mismatches"], (f"{len(outcome['mismatches'])} disagreements between the folded and the "
+    shown = "\n".join(outcome["problems"][:40])
+    assert not outcome["problems"], (f"{len(outcome['problems'])} disagreements between the folded and the "
                                        f"symbolic path (first 40):\n{shown}")
     counts = outcome["counts"]
     assert counts["holds"] > 10_000 and counts["violated"] > 1_000 and counts["unspecified"] > 0, counts
@@ -132,5 +125,5 @@ if __name__ == "__main__":          # python tests/test_symbolic_differential.py
     count = int(sys.argv[1]) if len(sys.argv) > 1 else N_CONFIGS
     result = run(count)
     print(summary(count, result))
-    for line in result["mismatches"][:60]:
+    for line in result["problems"][:60]:
         print(line)
