@@ -1,4 +1,5 @@
-"""The benchmark of design.md: `python benchmarks/run.py [--runs N] [--quick]`.
+"""The benchmark of design.md: `python benchmarks/run.py [--runs N] [--quick]` (`--soundness [--count N]`: the large
+soundness run of benchmarks/soundness.py instead).
 
 Each case runs as a fresh process (so start-up counts, as a user sees it); the table shows the median wall time of
 N runs, its ratio to the import floor (`python -c "import z3, networkx, rich"`), the peak resident memory, and
@@ -65,7 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="fewer sizes in the growth table")
-    args = parser.parse_args(argv)
+    parser.add_argument("--soundness", action="store_true",
+                        help="instead, the large soundness run (benchmarks/soundness.py: 20,000 per differential)")
+    args, rest = parser.parse_known_args(argv)
+    if args.soundness:
+        from soundness import main as soundness
+        return soundness(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     work = Path(tempfile.mkdtemp(prefix="vmqproof-bench-"))
     try:
         realistic = work / "realistic.toml"

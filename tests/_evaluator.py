@@ -437,7 +437,7 @@ def per_section(v: View, body: Callable[[dict[str, int]], bool], *, since: int =
         r = v.s(section)
         if r is None:
             continue
-        guard = section == NSC_HW or not_zeroed(r)
+        guard = section.endswith(".hardware") or not_zeroed(r)     # A7 (iii) is about current structures only
         if since == 3:
             guard = guard and r["revision"] == 3
         elif since == 2:
@@ -2249,12 +2249,12 @@ def d_16(v: View) -> Outcome:
     return out
 
 
-# INF files: INF-DECL-3 (warning), INF-VMMQ-2 (warning), INF-DECL-4 (info)
+# INF files: INF-DECL-3 (warning), INF-VMMQ-2 (warning), INF-DECL-4 and INF-DECL-5 (info)
 STANDARD_KEYWORD_KINDS = {name.lower(): ("enum" if name in ("*RssOnHostVPorts", "*VMQ", "*VMQLookaheadSplit",
                                                             "*VMQVlanFiltering", "*RssOrVmqPreference", "*SRIOV",
                                                             "*SriovPreferred", "*RSS", "*RSSProfile") else "int")
                           for name in KEYWORD_DEFAULTS}
-for _inf_rule in ("INF-DECL-3", "INF-VMMQ-2", "INF-DECL-4"):
+for _inf_rule in ("INF-DECL-3", "INF-VMMQ-2", "INF-DECL-4", "INF-DECL-5"):
     rule(_inf_rule)(lambda v: [])
 
 
@@ -2283,7 +2283,12 @@ def inf_decl_4(model: dict[str, Any]) -> Outcome:
     return [ob("INF template", True, not model.get("placeholders"))]
 
 
-INF_RULES.update({"INF-DECL-3": inf_decl_3, "INF-VMMQ-2": inf_vmmq_2, "INF-DECL-4": inf_decl_4})
+def inf_decl_5(model: dict[str, Any]) -> Outcome:
+    return [ob("INF file", True, not model.get("fragment"))]
+
+
+INF_RULES.update({"INF-DECL-3": inf_decl_3, "INF-VMMQ-2": inf_vmmq_2, "INF-DECL-4": inf_decl_4,
+                  "INF-DECL-5": inf_decl_5})
 
 
 # ---- warnings and advice on the configuration (rules.md §2.2 RF-CAP-14, §2.11 VPORT-9, §5 derived) ---------------
@@ -2525,6 +2530,147 @@ def d_9(v: View) -> Outcome:
     if parameters is not None:
         ok = ok and parameters["revision"] == 2
     return [ob("vports", v.vmmq_en, ok)]
+
+
+# ---- the rules issue 13 added to the comparison: D-2, RSS-CAP-7, RPI-4…7, MSIX-5, VMQ-Q-13 ---------------------
+
+def rss_processor_fields(v: View) -> tuple[dict[str, int], list[dict[str, Any]]] | None:
+    """rss_processor_info's fields plus the ones RPI-4…7 read (NDIS fills MaxNumRssProcessors with the count,
+    PreferredNumaNode 0 and RssProfile from *RSSProfile, else 4), and the processor entries as tables."""
+    info = rss_processor_info(v)
+    if info is None:
+        return None
+    raw = v.doc["rss_processors"]
+    fields = dict(info[0])
+    profile = v.keyword("*RSSProfile") if v.present("*RSSProfile") else 4
+    for name, default in (("max_num_rss_processors", len(info[1])), ("preferred_numa_node", 0),
+                          ("rss_profile", profile)):
+        fields[name] = raw.get(name, default)
+    entries = [p if isinstance(p, dict) else {"cpu": p} for p in raw.get("processors", [])]
+    return fields, [{**e, "cpu": v.cpu(e["cpu"])} for e in entries]
+
+
+# rules.md §3: the fields each revision adds (NDIS_SIZEOF_<structure>_REVISION_N ends after the last of them).
+FIELDS_SINCE: dict[str, dict[int, tuple[str, ...]]] = {
+    "receive_filter": {2: ("supported_arp_header_fields", "supported_ipv4_header_fields",
+                           "supported_ipv6_header_fields", "supported_udp_header_fields",
+                           "max_field_tests_per_packet_coalescing_filter", "max_packet_coalescing_filters",
+                           "ndis_reserved")},
+    "nic_switch": {2: ("nic_switch_capabilities", "max_num_switches", "max_num_vports", "max_num_vfs",
+                       "max_num_queue_pairs", "max_num_queue_pairs_per_non_default_vport", "max_num_mac_addresses")
+                      + tuple(f"ndis_reserved{i}" for i in range(4, 18)),
+                   3: ("max_num_rss_capable_non_default_pf_vports",
+                       "number_of_indirection_table_entries_for_default_vport",
+                       "number_of_indirection_table_entries_per_non_default_pf_vport",
+                       "max_num_queue_pairs_for_default_vport")},
+    "nic_switch.parameters": {2: ("num_queue_pairs_for_default_vport",)},
+    "rss_capabilities": {2: ("number_of_indirection_table_entries",)},
+    "rss_processors": {2: ("rss_max_processor", "rss_profile")},
+}
+
+
+@rule("D-2")
+def d_2(v: View) -> Outcome:
+    # Per structure: its Type, 1 ≤ Revision ≤ the highest, Size ≥ NDIS_SIZEOF of its revision (a revision with no
+    # size asks for none: the revision part fails already), a revision-N field non-zero ⇒ Revision ≥ N; in the
+    # NDIS-filled [rss_processors] only the fields the file gives count.
+    headers: list[tuple[str, dict[str, int], dict[int, int], int, set[str] | None]] = [
+        (section, r, SIZES[section], TYPES.get(section, 0x80), None) for section, r in v.sections.items()]
+    rpi = rss_processor_fields(v)
+    if rpi is not None:
+        headers.append(("rss_processors", rpi[0], RPI_SIZES, 0xB1, set(v.doc["rss_processors"])))
+    out = []
+    for section, r, sizes, object_type, given in headers:
+        since = FIELDS_SINCE.get(section, FIELDS_SINCE.get(section.split(".")[0], {}))
+        revision = r["revision"]
+        late = [name for n, names in since.items() for name in names
+                if (given is None or name in given) and r.get(name, 0) != 0 and revision < n]
+        out.append(ob(section, True, r["type"] == object_type and 1 <= revision <= max(sizes)
+                      and r["size"] >= sizes.get(revision, 0) and not late))
+    return out
+
+
+@rule("RSS-CAP-7")
+def rss_cap_7(v: View) -> Outcome:
+    # Per PF VPort that lists its table: its distinct processors ≤ NumberOfReceiveQueues.
+    r = v.s(RSC)
+    if r is None:
+        return []
+    return [ob(p.path, True, len(set(p.table)) <= r.get("number_of_receive_queues", 0))
+            for p in v.vports if p.pf and p.table is not None]
+
+
+@rule("RPI-4", min_ndis="6.20")
+def rpi_4(v: View) -> Outcome:
+    info = rss_processor_fields(v)
+    if info is None:
+        return []
+    r = info[0]
+    return [ob("rss_processors", True, r["max_num_rss_processors"] <= r["rss_processor_count"])]
+
+
+@rule("RPI-5", min_ndis="6.20")
+def rpi_5(v: View) -> Outcome:
+    # PreferredNumaNode = *NumaNodeId when the keyword is present and names a node the processors show (the
+    # highest numa_node given, + 1; at least one node).
+    info = rss_processor_fields(v)
+    if info is None or not v.present("*NumaNodeId"):
+        return []
+    r, entries = info
+    node = v.keyword("*NumaNodeId")
+    nodes = 1 + max((e["numa_node"] for e in entries if "numa_node" in e), default=0)
+    return [ob("rss_processors", node < nodes, r["preferred_numa_node"] == node)]
+
+
+@rule("RPI-6", physical_only=True, min_ndis="6.20")
+def rpi_6(v: View) -> Outcome:
+    # Per data vector: every RSS processor with a lower PreferenceIndex than its target's is the target of some data
+    # vector (the later entry of a processor listed twice gives its index).
+    info = rss_processor_fields(v)
+    if info is None or v.msix is None:
+        return []
+    rank = {e["cpu"]: e["preference_index"] for e in info[1] if "preference_index" in e}
+    if not rank:
+        return []
+    targets = {cpu for kind, cpu in v.msix["vectors"] if kind == "data"}
+    out = []
+    for index, (kind, cpu) in enumerate(v.msix["vectors"]):
+        if kind != "data":
+            continue
+        mine = rank.get(cpu)
+        out.append(ob(f"msix.vectors[{index}]", True,
+                      mine is None or all(other in targets for other, i in rank.items() if i < mine)))
+    return out
+
+
+@rule("RPI-7", min_ndis="6.30")
+def rpi_7(v: View) -> Outcome:
+    # From revision 2: RssProfile is an NDIS_RSS_PROFILE value, 1…5, and 6 (Balanced) from NDIS 6.88.
+    info = rss_processor_fields(v)
+    if info is None:
+        return []
+    r = info[0]
+    return [ob("rss_processors", r["revision"] >= 2, 1 <= r["rss_profile"] <= (6 if v.ndis >= (6, 88) else 5))]
+
+
+@rule("MSIX-5", physical_only=True)
+def msix_5(v: View) -> Outcome:
+    # ∀ p ∈ RPI.P: some vector (of either kind) targets p; one instance per distinct processor, at its first entry.
+    if v.rss is None or v.msix is None:
+        return []
+    raw = v.doc["msix"].get("vectors", [])
+    targets = {v.cpu(vector["cpu"]) for vector in raw if "cpu" in vector}
+    out, seen = [], set()
+    for index, cpu in enumerate(v.rss):
+        if cpu not in seen:
+            seen.add(cpu)
+            out.append(ob(f"rss_processors.processors[{index}]", True, cpu in targets))
+    return out
+
+
+@rule("VMQ-Q-13")
+def vmq_q_13(v: View) -> Outcome:
+    return [ob("queues", v.sriov_en, not v.queues)]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -2966,7 +3112,33 @@ def generate(seed: int) -> dict[str, Any]:
     doc = Gen(seed).config()
     add_rss_and_vport_fields(doc, random.Random(seed ^ 0x5255_5650))
     add_host_and_trace(doc, random.Random(seed ^ 0x484F_5354))
+    add_processor_info_fields(doc, random.Random(seed ^ 0x4931_3300))
     return doc
+
+
+def add_processor_info_fields(doc: dict[str, Any], rng: random.Random) -> None:
+    """What RPI-4…7 read (NUMA nodes, preference indexes, the NDIS-filled counts and profile, *NumaNodeId and
+    *RSSProfile), from a stream of its own (issue 13) so that the rest of a seed's configuration stays as it was."""
+    rpi = doc.get("rss_processors")
+    if rpi is not None:
+        if rng.random() < 0.4:
+            rpi["processors"] = [{"cpu": e["cpu"] if isinstance(e, dict) else e,
+                                  **({"numa_node": rng.choice((0, 0, 1, 2))} if rng.random() < 0.8 else {}),
+                                  **({"preference_index": rng.randrange(4)} if rng.random() < 0.8 else {})}
+                                 for e in rpi.get("processors", [])]
+        count = len(rpi.get("processors", []))
+        for name, values, probability in (("max_num_rss_processors", (0, max(count - 1, 0), count, count + 1), 0.15),
+                                          ("preferred_numa_node", (0, 1, 2, 65535), 0.3),
+                                          ("rss_profile", (0, 1, 4, 5, 6, 7), 0.1)):
+            if rng.random() < probability:
+                rpi[name] = rng.choice(values)
+    inf = doc.get("inf")
+    if inf is not None:
+        for name, values, probability in (("*NumaNodeId", (0, 1, 2, 3), 0.25), ("*RSSProfile", (0, 1, 5, 6, 7), 0.2)):
+            if rng.random() < probability:
+                for key in [k for k in inf if k.lower() == name.lower()]:
+                    del inf[key]
+                inf[name] = rng.choice(values)
 
 
 def add_rss_and_vport_fields(doc: dict[str, Any], rng: random.Random) -> None:
@@ -3567,19 +3739,24 @@ def generate_inf(seed: int) -> dict[str, Any] | None:
     rng = random.Random(seed ^ 0x494E_4600)
     if rng.random() >= INF_SHARE:
         return None
-    return InfGen(rng).build()
+    fragment = random.Random(seed ^ 0x4652_4147).random() < FRAGMENT_SHARE
+    return InfGen(rng, fragment).build()
+
+
+FRAGMENT_SHARE = 0.08       # of the generated INFs: an include fragment (HKR lines, no section header)
 
 
 class InfGen:
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, fragment: bool = False) -> None:
         self.g = Gen(0)
         self.g.r = rng
+        self.fragment = fragment
         self.strings: dict[str, str] = {"Vendor": "Contoso"}
 
     def value_text(self, value: str) -> str:
-        """A value as the INF writes it: quoted, bare, or a [Strings] token."""
+        """A value as the INF writes it: quoted, bare, or a [Strings] token (not in a fragment: no [Strings])."""
         g = self.g
-        if g.p(0.15) and value.strip() == value:
+        if not self.fragment and g.p(0.15) and value.strip() == value:
             token = f"V{len(self.strings)}"
             self.strings[token] = value
             return f"%{token.lower() if g.p(0.3) else token}%"
@@ -3716,6 +3893,12 @@ class InfGen:
         g = self.g
         sections = {f"{name}.Reg": self.declarations() for name in g.r.sample(["Common", "Rss", "Vmq"],
                                                                                g.pick(1, 2, 2, 3))}
+        if self.fragment:       # the AddReg lines of every section, to be pasted into an install section
+            eol = "\r\n" if g.p(0.5) else "\n"
+            entries = [e for section in sections.values() for e in section]
+            text = eol.join(["; an include fragment"] + [self.line(e) for e in entries]) + eol
+            return {"data": text.encode("utf-8"), "models": [{"name": "(fragment)", "entries": entries,
+                                                              "placeholders": False, "fragment": True}]}
         models = []
         for index in range(g.pick(1, 1, 1, 2)):
             names = g.r.sample(list(sections), g.r.randrange(1, len(sections) + 1))

@@ -1,8 +1,11 @@
-"""The benchmark measures legal hosts: design.md's cases are "the largest legal host" and legal configurations."""
+"""The benchmark measures legal hosts: design.md's cases are "the largest legal host" and legal configurations; its
+soundness run (`--soundness`) reports every differential."""
 
 from __future__ import annotations
 
 import importlib.util
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -40,3 +43,14 @@ def test_generated_driver_tree_has_the_size_and_is_legal(tmp_path: Path) -> None
     assert sum(p.read_text().count("\n") for p in (tmp_path / "driver").iterdir()) == lines
     code, out, err = run(["check", "--format", "plain", str(tmp_path / "driver")])
     assert code == 0, out + err
+
+
+def test_soundness_run_prints_each_differential() -> None:
+    """`benchmarks/run.py --soundness` (the large run, here on 4 configurations) prints one line per differential with
+    its counts, disagreements and rate, and exits 0 when none disagrees."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--soundness", "--count", "4"],
+                          capture_output=True, text=True, encoding="utf-8", timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["concrete", "symbolic vs folded", "enumerated completions"]
+    assert all(re.search(r"[,;] 0 disagreements, .* configurations/s\)$", line) for line in lines), lines

@@ -75,7 +75,8 @@ def sarif(reports: Sequence[FileReport], summaries: Mapping[str, str], version: 
           fixed: Sequence[BaselineEntry] = (), baseline: bool = False) -> str:
     """One run; tool.driver.rules lists every rule checked; one result per violated or conditional instance
     (suppressed ones with `suppressions`; against a baseline each with its `baselineState`, and the baseline's
-    fixed findings as `absent` results)."""
+    fixed findings as `absent` results); an instance the solver could not decide is a warning notification, and
+    the run is then not successful."""
     descriptors: dict[str, dict[str, Any]] = {}
     for report in reports:
         for result in report.results:
@@ -90,6 +91,11 @@ def sarif(reports: Sequence[FileReport], summaries: Mapping[str, str], version: 
                                   "locations": [{"physicalLocation": {"artifactLocation": {"uri": report.path}}}]})
         notes.extend(_note(report.path, note) for note in report.notes)
         for result in report.results:
+            if result.verdict is Verdict.UNKNOWN:     # an undecided proof is no finding, but never a clean run
+                notifications.append({"level": "warning", "associatedRule": {"id": result.rule},
+                                      "message": {"text": f"{result.rule} unknown at {result.instance}: "
+                                                          f"{result.message}"},
+                                      "locations": [{"physicalLocation": {"artifactLocation": {"uri": report.path}}}]})
             if result.verdict not in FINDINGS:
                 continue
             text = f"{result.message} ({result.verdict.value} at {result.instance})"
@@ -137,7 +143,12 @@ def junit(reports: Sequence[FileReport], strict: bool | Severity) -> str:
                 failure = ElementTree.SubElement(case, "failure", message=failing[0].message,
                                                  type=failing[0].severity.value)
                 failure.text = "\n".join(f"{r.verdict.value} at {r.instance}: {r.message}" for r in failing)
-            elif all(r.verdict in (Verdict.NOT_APPLICABLE, Verdict.UNKNOWN) for r in results):
+            elif any(r.verdict is Verdict.UNKNOWN for r in results):     # undecided: skipped, never passed
+                undecided = [r for r in results if r.verdict is Verdict.UNKNOWN]
+                skipped = ElementTree.SubElement(case, "skipped")
+                skipped.set("message", f"unknown: {len(undecided)} of {len(results)} instances undecided "
+                                       f"({undecided[0].message})")
+            elif all(r.verdict is Verdict.NOT_APPLICABLE for r in results):
                 skipped = ElementTree.SubElement(case, "skipped")
                 skipped.set("message", results[0].verdict.value)
         for key, value in counts.items():

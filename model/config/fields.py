@@ -55,7 +55,15 @@ class SizeOfRevision:
     sizes: tuple[tuple[int, int], ...]
 
 
-Value = int | bool | str | Open | SizeOfRevision
+@dataclass(frozen=True, slots=True)
+class KeywordValue:
+    """The default of a field NDIS fills from an INF keyword (RssProfile from *RSSProfile) when the keyword is
+    open: its value in each completion."""
+
+    keyword: str
+
+
+Value = int | bool | str | Open | SizeOfRevision | KeywordValue
 Located = TypeVar("Located")
 
 

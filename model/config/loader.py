@@ -12,7 +12,7 @@ from typing import Any
 
 from vmqproof.model.config import constants as C, keywords as K
 from vmqproof.model.config.errors import ConfigError
-from vmqproof.model.config.fields import FieldSpec, Kind, Open, find_line, SizeOfRevision, Value
+from vmqproof.model.config.fields import FieldSpec, Kind, KeywordValue, Open, find_line, SizeOfRevision, Value
 from vmqproof.model.config.host import parse_host
 from vmqproof.model.config.suppressions import RULE_ID, parse_suppressions
 from vmqproof.model.config.schema import (
@@ -493,10 +493,11 @@ def _rss_processors(reader: _Reader, document: Mapping[str, Any], adapter: Adapt
         "rss_max_processor": max(cpus) if cpus else per_group - 1,
         "max_num_rss_processors": len(cpus),
         "preferred_numa_node": 0,
-        "rss_processor_array_offset": size if isinstance(size, int) else C.RPI_SIZES[2],
+        "rss_processor_array_offset": size,          # NDIS_SIZEOF of the revision, also when it is open
         "rss_processor_count": len(cpus),
         "rss_processor_entry_size": C.RSS_PROCESSOR_ENTRY_SIZE,
-        "rss_profile": profile.value if profile is not None and isinstance(profile.value, int) else 4,
+        "rss_profile": (4 if profile is None or isinstance(profile.value, str) else profile.value
+                        if isinstance(profile.value, int) else KeywordValue(profile.name)),
     })
     record = reader.record("rss_processors", RSS_PROCESSORS_FIELDS, raw, defaults, extra=("processors",))
     return RssProcessors.of(record, tuple(processors))

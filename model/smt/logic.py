@@ -145,17 +145,52 @@ def decided(term: BoolTerm) -> bool | None:
 
 
 def open_constants(*terms: Term | None) -> list[str]:
-    """The names of the open fields (uninterpreted constants) the terms mention, in first-seen order."""
+    """The names of the open fields (uninterpreted constants) the terms mention, each once: the last term first,
+    each depth-first from its last argument. Walks the ASTs through the C API: wrapping every node as a Python
+    object costs far more than the walk, and `check` asks this of every failing obligation over open fields."""
     found: list[str] = []
-    pending = [t for t in terms if t is not None]
     seen: set[int] = set()
-    while pending:
-        term = pending.pop()
-        if not isinstance(term, z3.ExprRef) or term.get_id() in seen:
+    for term in reversed(terms):
+        if not isinstance(term, z3.ExprRef):
             continue
-        seen.add(term.get_id())
-        if z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
-            if term.decl().name() not in found:
-                found.append(term.decl().name())
-        pending.extend(term.children())
+        ctx = term.ctx.ref()
+        pending = [term.as_ast()]
+        while pending:
+            ast = pending.pop()
+            identifier = z3.Z3_get_ast_id(ctx, ast)
+            if identifier in seen:
+                continue
+            seen.add(identifier)
+            if z3.Z3_get_ast_kind(ctx, ast) != z3.Z3_APP_AST:
+                continue
+            app = z3.Z3_to_app(ctx, ast)
+            count = z3.Z3_get_app_num_args(ctx, app)
+            if count == 0:
+                decl = z3.Z3_get_app_decl(ctx, app)
+                if z3.Z3_get_decl_kind(ctx, decl) == z3.Z3_OP_UNINTERPRETED:
+                    name = z3.Z3_get_symbol_string(ctx, z3.Z3_get_decl_name(ctx, decl))
+                    if name not in found:
+                        found.append(name)
+                continue
+            pending.extend(z3.Z3_get_app_arg(ctx, app, index) for index in range(count))
     return found
+
+
+def equals_any(term: z3.ExprRef, values: Iterable[int | bool]) -> BoolTerm:
+    """term ∈ values, as a disjunction of equalities (False for no values), built through the C API: domains and
+    power-of-two tests make thousands of these, and z3's operators spend most of their time checking sorts."""
+    ctx, ast = term.ctx, term.as_ast()
+    ref = ctx.ref()
+    sort = z3.Z3_get_sort(ref, ast)
+    # Each numeral is consumed by the next call (z3 keeps an API call's last result alive until then), and each
+    # equality is held by a wrapper until the disjunction holds it.
+    equalities = [z3.BoolRef(z3.Z3_mk_eq(ref, ast, _numeral(ref, value, sort)), ctx) for value in values]
+    if not equalities:
+        return False
+    return equalities[0] if len(equalities) == 1 else _nary(z3.Z3_mk_or, equalities)  # type: ignore[arg-type]
+
+
+def _numeral(ref: Any, value: int | bool, sort: Any) -> Any:
+    if isinstance(value, bool):
+        return z3.Z3_mk_true(ref) if value else z3.Z3_mk_false(ref)
+    return z3.Z3_mk_numeral(ref, str(value), sort)

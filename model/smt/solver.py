@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+import functools
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import z3
@@ -27,6 +28,9 @@ class Decision:
     reason: str = ""
 
 
+REARM_SECONDS = 0.05     # how often the solver's timeout is brought down to the time left (setting it costs a check)
+
+
 class Session:
     """One solver over one context, with the domains of the open fields asserted once; a deadline for
     the whole query (seconds) so that a timeout reports `unknown`, never `holds`. The solver is made on the
@@ -37,6 +41,7 @@ class Session:
         self.domains = list(domains)
         self._solver: z3.Solver | None = None
         self.deadline = None if timeout is None else time.monotonic() + timeout
+        self._armed: float | None = None
 
     def _solver_for(self, formula: z3.BoolRef) -> z3.Solver:
         if self._solver is None:
@@ -47,53 +52,67 @@ class Session:
     def _check(self, assumption: z3.BoolRef) -> z3.CheckSatResult:
         return self._model(assumption, with_model=False)[0]
 
-    def _model(self, assumption: z3.BoolRef, with_model: bool = True) -> tuple[z3.CheckSatResult,
-                                                                              dict[str, int | bool]]:
+    def _model(self, assumption: z3.BoolRef, with_model: bool = True,
+               show: Callable[[], Mapping[str, z3.ExprRef]] | None = None) -> tuple[z3.CheckSatResult,
+                                                                                     dict[str, int | bool]]:
         solver = self._solver_for(assumption)
         if self.deadline is not None:
-            remaining = self.deadline - time.monotonic()
+            now = time.monotonic()
+            remaining = self.deadline - now
             if remaining <= 0:
                 return z3.unknown, {}
-            solver.set("timeout", max(1, int(remaining * 1000)))
+            if self._armed is None or now - self._armed >= REARM_SECONDS:   # a check overruns by < REARM_SECONDS
+                solver.set("timeout", max(1, int(remaining * 1000)))
+                self._armed = now
         solver.push()
         try:
             solver.add(assumption)
             result = solver.check()
             if result != z3.sat or not with_model:
                 return result, {}
-            return result, _read_model(solver.model())
+            return result, _read_model(solver.model()) if show is None else _read_terms(solver.model(), show())
         finally:
             solver.pop()
 
-    def decide(self, body: BoolTerm, guard: BoolTerm | None = None) -> Decision:
+    def decide(self, body: BoolTerm, guard: BoolTerm | None = None,
+               show: Callable[[], Mapping[str, z3.ExprRef]] | None = None) -> Decision:
         """holds: no completion with guard ∧ ¬body; violated: every completion has guard ∧ ¬body.
-        A guard or body that folded to a Python bool is decided here without the solver."""
-        simple_guard = True if guard is None else simplify(guard)
-        if simple_guard is False:
-            return Decision(Outcome.NOT_APPLICABLE)
-        if simple_guard is not True:        # a guard over open fields: first, can the premise hold at all?
-            applicable = self._check(self._lift(simple_guard))
-            if applicable == z3.unsat:
-                return Decision(Outcome.NOT_APPLICABLE)
-            if applicable == z3.unknown:
-                return Decision(Outcome.UNKNOWN, reason="timeout")
-        failing = simplify(And(simple_guard, Not(body)))
+        A guard or body that folded to a Python bool is decided here without the solver. `show` gives the
+        constants a counterexample and a witness report (by default every constant of the model); it is called
+        once, when there is a model to read: reading a few constants costs far less than reading hundreds."""
+        premise: BoolTerm = True if guard is None else guard
+        failing = simplify(And(premise, Not(body)))
         if failing is False:
-            return Decision(Outcome.HOLDS)
+            return self._holds_unless_inapplicable(premise)
         if failing is True and not self.domains:
             return Decision(Outcome.VIOLATED)
         failing = self._lift(failing)
-        bad, counterexample = self._model(failing)
+        reader = None if show is None else functools.cache(show)
+        bad, counterexample = self._model(failing, show=reader)
         if bad == z3.unknown:
             return Decision(Outcome.UNKNOWN, reason="timeout")
         if bad == z3.unsat:
-            return Decision(Outcome.HOLDS)
-        good, witness = self._model(z3.Not(failing))
+            return self._holds_unless_inapplicable(premise)
+        good, witness = self._model(z3.Not(failing), show=reader)
         if good == z3.unknown:
             return Decision(Outcome.UNKNOWN, counterexample=counterexample, reason="timeout")
         if good == z3.unsat:
             return Decision(Outcome.VIOLATED, counterexample=counterexample)
         return Decision(Outcome.CONDITIONAL, counterexample=counterexample, witness=witness)
+
+    def _holds_unless_inapplicable(self, guard: BoolTerm) -> Decision:
+        """No completion fails: holds, or not-applicable when no completion satisfies the guard."""
+        guard = simplify(guard)
+        if guard is True:
+            return Decision(Outcome.HOLDS)
+        if guard is False:
+            return Decision(Outcome.NOT_APPLICABLE)
+        applicable = self._check(self._lift(guard))
+        if applicable == z3.unsat:
+            return Decision(Outcome.NOT_APPLICABLE)
+        if applicable == z3.unknown:
+            return Decision(Outcome.UNKNOWN, reason="timeout")
+        return Decision(Outcome.HOLDS)
 
     def _lift(self, term: BoolTerm) -> z3.BoolRef:
         if isinstance(term, z3.BoolRef):
@@ -101,6 +120,18 @@ class Session:
         if self.ctx is None:
             raise ValueError("a Python bool reached the solver in a query without a context")
         return lift(term, self.ctx)  # type: ignore[return-value]
+
+
+def _read_terms(model: z3.ModelRef, terms: Mapping[str, z3.ExprRef]) -> dict[str, int | bool]:
+    """The model's values of the named constants it assigns."""
+    values: dict[str, int | bool] = {}
+    for name, term in terms.items():
+        value = model.eval(term, model_completion=False)
+        if z3.is_true(value) or z3.is_false(value):
+            values[name] = z3.is_true(value)
+        elif z3.is_int_value(value) or z3.is_bv_value(value):
+            values[name] = value.as_long()  # type: ignore[attr-defined]
+    return values
 
 
 def _read_model(model: z3.ModelRef) -> dict[str, int | bool]:

@@ -8,14 +8,14 @@ fields are named constants, free within their domains.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
 import z3
 from vmqproof.model.config import constants as C, keywords as K
-from vmqproof.model.config.fields import FieldSpec, Kind, Open, SizeOfRevision, format_processor
+from vmqproof.model.config.fields import FieldSpec, Kind, KeywordValue, Open, SizeOfRevision, format_processor
 from vmqproof.model.config.schema import Config, Record
-from vmqproof.model.smt.logic import BoolTerm, FlagsTerm, IntTerm, Or, Term, lift
+from vmqproof.model.smt.logic import BoolTerm, FlagsTerm, IntTerm, Or, Term, equals_any, lift
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,7 @@ class Symbolic:
         self.origins: dict[str, tuple[Record | None, str]] = {}
         self._terms: dict[str, z3.ExprRef] = {}
         self._reads: list[str] | None = None
+        self._shared: dict[str, tuple[Term, list[str]]] = {}
 
     @property
     def ctx(self) -> z3.Context:
@@ -52,6 +53,25 @@ class Symbolic:
         """A new list of the fields read from now on (by one rule instance's builder), in first-read order."""
         self._reads = []
         return self._reads
+
+    def shared(self, key: str, build: Callable[[], Term]) -> Term:
+        """A term that several rules build alike (e.g. whether a structure is zeroed), built once per query;
+        the fields it reads count as read by every builder that asks for it."""
+        cached = self._shared.get(key)
+        if cached is None:
+            outer, self._reads = self._reads, []
+            try:
+                term = build()
+                cached = self._shared[key] = (term, self._reads)
+            finally:
+                self._reads = outer
+        for path in cached[1]:
+            self._touch(path)
+        return cached[0]
+
+    def open_terms(self, paths: Iterable[str]) -> dict[str, z3.ExprRef]:
+        """The constants of the open fields among `paths`: those a counterexample shows the solver's value of."""
+        return {path: self.term_of(path) for path in paths if path in self.refs and not self.refs[path].given}
 
     def _touch(self, path: str) -> None:
         reads = self._reads
@@ -100,6 +120,9 @@ class Symbolic:
             for rev, size in reversed(value.sizes):
                 term = z3.If(revision == rev, z3.IntVal(size, self.ctx), term)
             return z3.simplify(term)
+        if isinstance(value, KeywordValue):
+            keyword = self.inf(value.keyword)
+            return 0 if keyword is None else keyword
         if isinstance(value, Open):
             const = self._const(spec, path)
             self.refs[path] = FieldRef(path, spec, given=False)
@@ -114,14 +137,14 @@ class Symbolic:
         return const
 
     def _domain(self, const: z3.ExprRef, spec: FieldSpec, value: Open) -> z3.BoolRef:
-        if spec.kind is Kind.BOOL:
-            if value.one_of is not None:
-                return z3.Or([const == bool(v) for v in value.one_of])
-            return self.true()
+        if spec.kind is Kind.BOOL:      # { min = true, max = true } is true alone, as { one_of = [true] }
+            allowed = set(value.one_of) if value.one_of is not None else {
+                v for v in (0, 1) if (value.lo is None or v >= value.lo) and (value.hi is None or v <= value.hi)}
+            return self.true() if len(allowed) == 2 else self._member(const, [bool(v) for v in sorted(allowed)])
         if spec.kind is Kind.FLAGS:
             assert isinstance(const, z3.BitVecRef)
             if value.one_of is not None:
-                return z3.Or([const == z3.BitVecVal(v, spec.width, self.ctx) for v in value.one_of])
+                return self._member(const, value.one_of)
             parts = [] if value.lo is None else [z3.UGE(const, z3.BitVecVal(value.lo, spec.width, self.ctx))]
             parts += [] if value.hi is None else [z3.ULE(const, z3.BitVecVal(value.hi, spec.width, self.ctx))]
             return z3.And(parts) if parts else self.true()
@@ -130,10 +153,13 @@ class Symbolic:
 
     def int_domain(self, const: z3.ArithRef, lo: int, hi: int, value: Open) -> z3.BoolRef:
         if value.one_of is not None:
-            return z3.Or([const == v for v in value.one_of if lo <= v <= hi] or [self.false()])
+            return self._member(const, [v for v in value.one_of if lo <= v <= hi])
         lo = lo if value.lo is None else max(lo, value.lo)
         hi = hi if value.hi is None else min(hi, value.hi)
         return z3.And(const >= lo, const <= hi)
+
+    def _member(self, const: z3.ExprRef, values: Collection[int]) -> z3.BoolRef:
+        return self.lift(equals_any(const, values))  # type: ignore[return-value]
 
     def given(self, record: Record, name: str) -> bool:
         return not isinstance(record.values[name], Open)
@@ -211,6 +237,8 @@ class Symbolic:
         if isinstance(value, SizeOfRevision):
             revision = record.values["revision"]
             return dict(value.sizes).get(revision, 0) if isinstance(revision, int) else "size of revision"
+        if isinstance(value, KeywordValue):
+            return f"as {value.keyword}"
         if spec.kind is Kind.FLAGS and spec.flags is not None:
             return spec.flags.names_of(int(value), self.config.adapter.ndis_version)
         if spec.kind is Kind.PROCESSOR:
@@ -244,16 +272,21 @@ def pow2(term: IntTerm) -> BoolTerm:
     """term is a power of two (32-bit unsigned range)."""
     if isinstance(term, int):
         return term > 0 and term & (term - 1) == 0
-    return z3.Or([term == (1 << k) for k in range(32)])
+    return equals_any(term, [1 << k for k in range(32)])
 
 
 def nextpow2(term: IntTerm) -> IntTerm:
     """The smallest power of two ≥ term (1 for term ≤ 1), for the 32-bit range."""
     if isinstance(term, int):
         return 1 << (max(1, term) - 1).bit_length()
-    result: z3.ArithRef = z3.IntVal(1 << 32, term.ctx)
-    for k in range(31, -1, -1):
-        result = z3.If(term <= (1 << k), z3.IntVal(1 << k, term.ctx), result)
+    ctx, ast = term.ctx, term.as_ast()
+    ref = ctx.ref()
+    sort = z3.Z3_get_sort(ref, ast)
+    result: z3.ArithRef = z3.IntVal(1 << 32, ctx)
+    for k in range(31, -1, -1):      # through the C API, as logic.equals_any (z3's operators check sorts at length)
+        power = z3.ArithRef(z3.Z3_mk_numeral(ref, str(1 << k), sort), ctx)
+        result = z3.ArithRef(z3.Z3_mk_ite(ref, z3.Z3_mk_le(ref, ast, power.as_ast()), power.as_ast(),
+                                          result.as_ast()), ctx)
     return result
 
 

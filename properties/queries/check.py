@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from vmqproof.model.config.errors import ConfigError
@@ -118,17 +119,18 @@ def _result(config: Config, sym: Symbolic, rule: Rule, obligation: Obligation | 
                else "no instance of this rule in the configuration")
         return Result(rule.id, rule.name, severity, Verdict.NOT_APPLICABLE, "-", why, rule.source_urls,
                       reading=reading)
-    decision: Decision = session.decide(obligation.body, obligation.guard)
+    # the fields read, then the open ones behind mode predicates: found once, and only when a model is read
+    shown_fields = functools.cache(lambda: reads + (_open_fields(sym, obligation, reads) if sym.domains else []))
+    decision: Decision = session.decide(obligation.body, obligation.guard, show=lambda: sym.open_terms(shown_fields()))
     verdict = _VERDICTS[decision.outcome]
     if verdict is Verdict.HOLDS or verdict is Verdict.NOT_APPLICABLE:
         return Result(rule.id, rule.name, severity, verdict, obligation.instance, obligation.message,
                       rule.source_urls, reading=reading)
     if obligation.unspecified and verdict in (Verdict.VIOLATED, Verdict.CONDITIONAL):
         verdict = Verdict.UNSPECIFIED
-    if sym.domains:
-        reads = reads + _open_fields(sym, obligation, reads)
-    counterexample = _values(sym, reads, decision.counterexample)
-    witness = _values(sym, reads, decision.witness) if decision.witness else ()
+    shown = shown_fields()
+    counterexample = _values(sym, shown, decision.counterexample)
+    witness = _values(sym, shown, decision.witness) if decision.witness else ()
     file, line = _source_line(config, counterexample, obligation.instance, verdict)
     message = obligation.message
     if decision.outcome is Outcome.UNKNOWN:

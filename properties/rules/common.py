@@ -56,15 +56,17 @@ def pf_vports(config: Config) -> list[VPort]:
 
 def not_zeroed(sym: Symbolic, record: Record) -> BoolTerm:
     """rules.md A7 reading (iii): a current structure zeroed apart from its header stands for NULL."""
-    open_fields = []
-    for name, value in record.values.items():
-        if name in HEADER:
-            continue
-        if isinstance(value, Open):
-            open_fields.append(sym.field(record, name) != 0)
-        elif value:
-            return True
-    return Or(open_fields) if open_fields else False
+    def build() -> BoolTerm:
+        open_fields = []
+        for name, value in record.values.items():
+            if name in HEADER:
+                continue
+            if isinstance(value, Open):
+                open_fields.append(sym.field(record, name) != 0)
+            elif value:
+                return True
+        return Or(open_fields) if open_fields else False
+    return sym.shared(f"not_zeroed {record.path}", build)  # type: ignore[return-value]
 
 
 def section_guards(sym: Symbolic, record: Record, since: int = 1, last_revision: int | None = None) -> list[BoolTerm]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from vmqproof.model.config import constants as C
 from vmqproof.model.config.fields import Value
 from vmqproof.model.config.schema import Config, Record, VPort
-from vmqproof.model.smt.logic import And, BoolTerm, FlagsTerm, If, IntTerm, Not
+from vmqproof.model.smt.logic import And, BoolTerm, FlagsTerm, If, IntTerm, Not, Or
 from vmqproof.model.smt.symbolic import Symbolic, has, nextpow2, pow2
 from vmqproof.properties.rules.common import (
     SectionFormula, header_is, non_default, not_zeroed, per_section, pf_vports,
@@ -241,7 +241,7 @@ def vmmq_capacity(cx: RuleContext) -> Iterator[Obligation]:
                             premise=_vmmq_sup(cx), sections=(HARDWARE,))
 
 
-def _first_vmmq_table_size(sym: Symbolic, vports: Sequence[VPort], otherwise: IntTerm) -> IntTerm:
+def first_vmmq_table_size(sym: Symbolic, vports: Sequence[VPort], otherwise: IntTerm) -> IntTerm:
     """The indirection_table_size of the first of `vports` with VMMQ (chosen by the solver where vmmq is open),
     else `otherwise`."""
     chain: list[tuple[BoolTerm, IntTerm]] = []
@@ -268,9 +268,11 @@ def equal_table_sizes(cx: RuleContext) -> Iterator[Obligation]:
         if all(v.record.values["vmmq"] is False for v in earlier):
             continue
         size = sym.field(vport.record, "indirection_table_size")
-        yield Obligation(vport.record.path, size == _first_vmmq_table_size(sym, earlier, size),
+        # compared when it has VMMQ and an earlier one does (the first VMMQ VPort has none to match)
+        earlier_vmmq = Or([sym.field(v.record, "vmmq") for v in earlier])
+        yield Obligation(vport.record.path, size == first_vmmq_table_size(sym, earlier, size),
                          f"VPort {vport.id}'s indirection table size differs from that of an earlier non-default "
-                         "PF VPort with VMMQ", guard=sym.field(vport.record, "vmmq"))
+                         "PF VPort with VMMQ", guard=And(sym.field(vport.record, "vmmq"), earlier_vmmq))
 
 
 @rule("NSC-21", "vlan-flag-needs-vfs", "warning", "D1",

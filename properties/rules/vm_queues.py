@@ -55,7 +55,8 @@ def distinct_msix_entry(cx: RuleContext) -> Iterator[Obligation]:
         by_entry.setdefault(queue.record["msix_entry"], []).append(queue)
     for queue in with_entry:
         entry = sym.field(queue.record, "msix_entry")
-        candidates = open_entries if queue.record.is_open("msix_entry") else \
+        # an open entry may meet any other queue's entry; a fixed one only the equal fixed ones and the open ones
+        candidates = with_entry if queue.record.is_open("msix_entry") else \
             by_entry[queue.record["msix_entry"]] + open_entries
         others = list({id(o): o for o in candidates if o is not queue}.values())
         parts = [entry != sym.field(other.record, "msix_entry") for other in others]

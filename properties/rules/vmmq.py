@@ -9,6 +9,7 @@ from vmqproof.model.smt.logic import And, BoolTerm, If, Implies, IntTerm, Not, O
 from vmqproof.model.smt.symbolic import Symbolic, has, pow2
 from vmqproof.properties.rules.common import default_vport, pf_vports, processors
 from vmqproof.properties.rules.modes import keyword_is_one
+from vmqproof.properties.rules.nic_switch import first_vmmq_table_size
 from vmqproof.properties.rules.nic_switch_parameters import HARDWARE
 from vmqproof.properties.rules.registry import Obligation, Rule, RuleContext, rule
 
@@ -165,15 +166,16 @@ def vport_table_size(cx: RuleContext) -> Iterator[Obligation]:
     sym = cx.sym
     sized = [v for v in pf_vports(cx.config) if v.record.values["vmmq"] is not False
              and v.table_size_known]
-    for vport in sized:
-        record, first = vport.record, sized[0]
+    for index, vport in enumerate(sized):
+        record, earlier = vport.record, sized[:index]
         size = sym.field(record, "indirection_table_size")
-        body = pow2(size)
+        # the first such VPort is the first earlier one with VMMQ on, which an open vmmq leaves to the completion
+        body = And(pow2(size), size == first_vmmq_table_size(sym, earlier, size))
         message = f"VPort {vport.id} has VMMQ on but its indirection table's entry count is not a power of 2"
-        if vport is not first:
-            body = And(body, Implies(sym.field(first.record, "vmmq"),
-                                           size == sym.field(first.record, "indirection_table_size")))
-            message += f" or differs from that of VPort {first.id} ({first.record.path})"
+        if earlier and earlier[0].record.values["vmmq"] is True:
+            message += f" or differs from that of VPort {earlier[0].id} ({earlier[0].record.path})"
+        elif earlier:
+            message += " or differs from that of the first earlier PF VPort with VMMQ on"
         yield Obligation(record.path, body, message, guard=sym.field(record, "vmmq"))
 
 
