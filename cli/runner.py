@@ -10,6 +10,7 @@ from typing import TextIO
 from vmqproof.cli.settings import add_jobs_option
 from vmqproof.cli.render.progress import with_progress
 from vmqproof.model.config.errors import ConfigError
+from vmqproof.model.readers.dispatch import INPUT_FORMATS
 from vmqproof.properties.queries.fleet import FleetError, local_workers
 from vmqproof.properties.queries.inputs import iter_inputs
 from vmqproof.properties.results import FileReport
@@ -22,6 +23,20 @@ def dask_address(text: str) -> str:
     except FleetError as exc:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("--dask: ")) from None
     return text
+
+
+def add_input_options(parser: argparse.ArgumentParser) -> None:
+    """The files of `check` and `fleet`, what they hold, and the runner (`--jobs`, `--dask`)."""
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="configuration, INF or PowerShell files, directories (searched recursively), or driver "
+                             "source trees (directories with .c files)")
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, default="auto",
+                        help="what the files hold: a configuration (toml, json), a driver INF, or Get-NetAdapter* "
+                             "output (default: detected by content)")
+    parser.add_argument("--ndis", metavar="VERSION", default=None,
+                        help="read driver source trees at this NDIS version only (default: every version their "
+                             "#if NDIS_SUPPORT_NDIS6xx blocks tell apart)")
+    add_runner_options(parser)
 
 
 def add_runner_options(parser: argparse.ArgumentParser) -> None:

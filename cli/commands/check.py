@@ -9,9 +9,9 @@ from typing import Any, TextIO
 from vmqproof.cli import settings
 from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, parse_rule_ids
 from vmqproof.cli.render import report as render
-from vmqproof.cli.runner import add_runner_options, checked_reports
+from vmqproof.cli.runner import add_input_options, checked_reports
 from vmqproof.model.config.errors import ConfigError
-from vmqproof.model.readers.dispatch import INPUT_FORMATS, expand_paths
+from vmqproof.model.readers.dispatch import expand_paths
 from vmqproof.properties.queries.triage import (
     CheckRun, Selection, read_baseline, select_rule_ids, triage, write_baseline,
 )
@@ -24,11 +24,8 @@ NAME = "check"
 
 def register(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("check", help="prove or disprove each configuration file")
-    check.add_argument("files", nargs="+", metavar="FILE",
-                       help="configuration, INF or PowerShell files, directories (searched recursively), or driver "
-                            "source trees (directories with .c files)")
+    add_input_options(check)
     settings.add_options(check, with_jobs=False)
-    add_runner_options(check)
     check.add_argument("--rule", action="append", default=None, metavar="ID",
                        help="check only this rule id (repeatable, or comma-separated)")
     check.add_argument("--show", action="append", choices=render.SHOW_CHOICES, default=None,
@@ -40,12 +37,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--write-baseline", metavar="FILE", default=None,
                        help="record today's violated and conditional findings in FILE (a new baseline)")
     check.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
-    check.add_argument("--input-format", choices=INPUT_FORMATS, default="auto",
-                       help="what the files hold: a configuration (toml, json), a driver INF, or Get-NetAdapter* "
-                            "output (default: detected by content)")
-    check.add_argument("--ndis", metavar="VERSION", default=None,
-                       help="read driver source trees at this NDIS version only (default: every version their "
-                            "#if NDIS_SUPPORT_NDIS6xx blocks tell apart)")
     check.add_argument("--graph", metavar="OUT", default=None,
                        help="also write the queue → vector → CPU graph of the (one) file to OUT; the format follows "
                             "OUT's suffix (.txt .dot .graphml .mmd .svg .png)")

@@ -10,8 +10,8 @@ from vmqproof.cli.common import (
     EXIT_BAD_INPUT, EXIT_ILLEGAL, EXIT_LEGAL, EXIT_UNKNOWN, FORMATS, parse_rule_ids, seconds,
 )
 from vmqproof.cli.render.fleet import fleet_report
-from vmqproof.cli.runner import add_runner_options, checked_reports
-from vmqproof.model.readers.dispatch import INPUT_FORMATS, expand_paths
+from vmqproof.cli.runner import add_input_options, checked_reports
+from vmqproof.model.readers.dispatch import expand_paths
 from vmqproof.properties.queries.check import DEFAULT_TIMEOUT
 from vmqproof.properties.queries.fleet import summarize
 from vmqproof.properties.results import FileReport
@@ -21,10 +21,7 @@ NAME = "fleet"
 
 def register(commands: argparse._SubParsersAction) -> None:
     fleet = commands.add_parser("fleet", help="check many files; per rule, how many files violate it")
-    fleet.add_argument("files", nargs="+", metavar="FILE",
-                       help="configuration, INF or PowerShell files, directories (searched recursively), or driver "
-                            "source trees (directories with .c files)")
-    add_runner_options(fleet)
+    add_input_options(fleet)
     fleet.add_argument("--format", choices=FORMATS, default=None,
                        help="output format (default: rich on a terminal, plain otherwise)")
     fleet.add_argument("--strict", action="store_true", help="warnings fail too (never info)")
@@ -33,11 +30,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     fleet.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                        help=f"solver budget per file (default {DEFAULT_TIMEOUT:g}); undecided rules are unknown")
     fleet.add_argument("--width", type=int, default=None, help=argparse.SUPPRESS)
-    fleet.add_argument("--input-format", choices=INPUT_FORMATS, default="auto",
-                       help="what the files hold (default: detected by content)")
-    fleet.add_argument("--ndis", metavar="VERSION", default=None,
-                       help="read driver source trees at this NDIS version only (default: every version they build "
-                            "for)")
 
 
 def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
