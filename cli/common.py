@@ -6,6 +6,7 @@ import argparse
 import difflib
 
 from vmqproof.model.config.errors import ConfigError
+from vmqproof.model.readers.inf import ARCHITECTURES
 from vmqproof.properties.rules.catalog import known_ids
 
 EXIT_LEGAL, EXIT_ILLEGAL, EXIT_BAD_INPUT, EXIT_UNKNOWN = 0, 1, 2, 3
@@ -41,3 +42,9 @@ def parse_rule_ids(raw: list[str] | None) -> list[str] | None:
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ConfigError(f"unknown rule id {rule_id!r}{hint}", file="--rule")
     return ids
+
+
+def add_arch_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--arch", choices=ARCHITECTURES, default=None,
+                        help="read INF models and install sections for this architecture (default: amd64 when the "
+                             "INF has models for it, else the first its [Manufacturer] decorations name)")

@@ -7,6 +7,7 @@ import argparse
 from collections.abc import Iterator
 from typing import TextIO
 
+from vmqproof.cli.common import add_arch_option
 from vmqproof.cli.settings import add_jobs_option
 from vmqproof.cli.render.progress import with_progress
 from vmqproof.model.config.errors import ConfigError
@@ -36,6 +37,7 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ndis", metavar="VERSION", default=None,
                         help="read driver source trees at this NDIS version only (default: every version their "
                              "#if NDIS_SUPPORT_NDIS6xx blocks tell apart)")
+    add_arch_option(parser)
     add_runner_options(parser)
 
 
@@ -50,17 +52,17 @@ def add_runner_options(parser: argparse.ArgumentParser) -> None:
 
 def checked_reports(paths: list[str], rule_ids: list[str] | None, err: TextIO, *, timeout: float | None,
                     input_format: str = "auto", jobs: int | None = 1, dask: str | None = None,
-                    ndis: str | None = None) -> Iterator[FileReport]:
+                    ndis: str | None = None, arch: str | None = None) -> Iterator[FileReport]:
     """Each path's report, in the order of the paths, from the runner chosen (a Dask cluster when `dask` is given,
     else `jobs` processes); a progress bar on `err` when it is a terminal and the run is long."""
     try:
         if dask is None:
-            yield from with_progress(iter_inputs(paths, rule_ids, timeout, input_format, jobs or 1, ndis),
+            yield from with_progress(iter_inputs(paths, rule_ids, timeout, input_format, jobs or 1, ndis, arch),
                                      len(paths), err)
             return
         from vmqproof.properties.queries.fleet import check_on_cluster, connect
         with connect(dask) as client:
-            yield from with_progress(check_on_cluster(client, paths, rule_ids, timeout, input_format, ndis),
+            yield from with_progress(check_on_cluster(client, paths, rule_ids, timeout, input_format, ndis, arch),
                                      len(paths), err)
     except ConfigError as exc:      # --rule names a catalog rule that is not checked
         if exc.path != "--rule":

@@ -313,3 +313,38 @@ def test_generated_inf_never_tracebacks(lines: list[str], encoding: str) -> None
         load_inf(data, "gen.inf")
     except ConfigError as exc:
         assert "gen.inf" in exc.one_line() and "\n" not in exc.one_line()
+
+
+def _max_rss_instances(out: str) -> list[str]:
+    return sorted({r["instance"] for f in json.loads(out)["files"] for r in f["results"]
+                   if "*MaxRssProcessors" in r["instance"]})
+
+
+def test_check_fleet_and_import_read_the_architecture_asked_for(tmp_path: Path) -> None:
+    path = tmp_path / "arch.inf"
+    path.write_text(ARCH_INF, encoding="utf-8")
+    code, default, _ = run(["check", "--format", "json", str(path)])
+    assert code == 0 and _max_rss_instances(default)                     # amd64: [Port.Inst.NTamd64]
+    code, arm, _ = run(["check", "--format", "json", "--arch", "arm64", str(path)])
+    assert code == 0 and not _max_rss_instances(arm)                     # arm64: [Port.Inst.NT], no Wide.Reg
+    serial = run(["check", "--format", "json", "--arch", "x86", str(path), str(path)])
+    assert run(["check", "--format", "json", "--arch", "x86", "--jobs", "2", str(path), str(path)]) == serial
+    assert run(["fleet", "--format", "json", "--arch", "arm64", str(path)])[0] == 0
+    code, x86, _ = run(["import", "--arch", "x86", str(path)])
+    assert code == 0 and 'arch = "x86"' in x86 and '"*MaxRssProcessors" = { min = 1, max = 32 }' in x86
+    code, amd64, _ = run(["import", str(path)])
+    assert code == 0 and 'arch = "amd64"' in amd64 and '"*MaxRssProcessors" = { min = 1, max = 64 }' in amd64
+    code, out, err = run(["check", "--arch", "mips", str(path)])
+    assert code == 2 and not out and len(err.strip().splitlines()) == 1 and "--arch" in err
+
+
+def test_a_driver_tree_reads_its_inf_for_the_architecture_asked_for(tmp_path: Path) -> None:
+    import shutil
+    tree = tmp_path / "driver"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "drivers" / "vmq-no-msix", tree)
+    (tree / "nic.inf").write_text(ARCH_INF, encoding="utf-8")
+    code, default, err = run(["check", "--format", "json", str(tree)])
+    assert code == 1, err
+    assert _max_rss_instances(default)
+    code, arm, err = run(["check", "--format", "json", "--arch", "arm64", str(tree)])
+    assert code == 1 and not _max_rss_instances(arm), err

@@ -58,7 +58,8 @@ def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
     if baseline is not None:
         read_baseline(baseline)                     # a bad baseline is bad usage before any file is checked
     reports = collect(expand_paths(args.files), rule_ids, err, timeout=effective["timeout"],
-                      input_format=args.input_format, jobs=effective["jobs"], dask=args.dask, ndis=args.ndis)
+                      input_format=args.input_format, jobs=effective["jobs"], dask=args.dask, ndis=args.ndis,
+                      arch=args.arch)
     for report in reports:
         if report.error is not None:
             print(report.error, file=err)

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
             print(report.error, file=err)
 
     reports = checked_reports(paths, rule_ids, err, timeout=args.timeout, input_format=args.input_format,
-                              jobs=args.jobs, dask=args.dask, ndis=args.ndis)
+                              jobs=args.jobs, dask=args.dask, ndis=args.ndis, arch=args.arch)
     summary = summarize(reports, args.strict, on_report=report_error)
     fleet_report(summary, fmt, out, width=args.width)
     if summary.totals["errors"]:

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any, TextIO
 
-from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_LEGAL
+from vmqproof.cli.common import EXIT_BAD_INPUT, EXIT_LEGAL, add_arch_option
 from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.config.loader import build_config, parse_document
 from vmqproof.model.readers.csource.driver import read_driver, variant_config, variant_document
@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          default="auto", help="what FILE holds (default: detected by content)")
     command.add_argument("--ndis", metavar="VERSION", default=None,
                          help="read a driver source tree at this NDIS version only")
+    add_arch_option(command)
 
 
 # -- a small TOML writer for vmqproof/1 documents --------------------------------------------------------
@@ -91,8 +92,8 @@ def to_toml(document: dict[str, Any], header: str, comments: dict[str, str] | No
 
 # -- the command ------------------------------------------------------------------------------------------
 
-def _inf_documents(data: bytes, file: str, wanted: str | None) -> list[tuple[str, str]]:
-    inf = parse_inf(data, file)
+def _inf_documents(data: bytes, file: str, wanted: str | None, arch: str | None) -> list[tuple[str, str]]:
+    inf = parse_inf(data, file, arch)
     models = inf.models
     if wanted is not None:
         models = tuple(m for m in models if m.name.lower() == wanted.lower())
@@ -123,8 +124,9 @@ def _inf_documents(data: bytes, file: str, wanted: str | None) -> list[tuple[str
     return out
 
 
-def _driver_documents(path: str, ndis: str | None, wanted: str | None) -> list[tuple[str, str]]:
-    tree = read_driver(path, ndis)
+def _driver_documents(path: str, ndis: str | None, wanted: str | None,
+                      arch: str | None) -> list[tuple[str, str]]:
+    tree = read_driver(path, ndis, arch)
     variants = [v for v in tree.variants if wanted is None or (v.model is not None and
                                                               v.model.name.lower() == wanted.lower())]
     if not variants:
@@ -160,13 +162,13 @@ def _driver_documents(path: str, ndis: str | None, wanted: str | None) -> list[t
 def run(args: argparse.Namespace, fmt: str, out: TextIO, err: TextIO) -> int:
     file = args.file
     if is_driver_tree(file):
-        return _write(args, _driver_documents(file, args.ndis, args.model), out, err,
+        return _write(args, _driver_documents(file, args.ndis, args.model, args.arch), out, err,
                       "the driver tree gives {count} configurations ({names})",
                       "--model NAME and --ndis VERSION, or -o OUT to write one file per configuration")
     data = read_bytes(file)
     kind = detect_format(data, file) if args.input_format == "auto" else args.input_format
     if kind == "inf":
-        documents = _inf_documents(data, file, args.model)
+        documents = _inf_documents(data, file, args.model, args.arch)
     elif kind == "powershell":
         load_powershell(data, file)             # validates
         document, _ = build_document(read_records(data, file), file)

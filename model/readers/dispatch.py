@@ -87,18 +87,19 @@ def load_artifact(data: bytes, file: str, input_format: str = "auto") -> Config:
     raise ConfigError(f"not an INF or PowerShell file ({kind})", file=file)
 
 
-def load_inputs(path: str | Path, input_format: str = "auto",
-                ndis: str | None = None) -> list[tuple[str | None, Config]]:
+def load_inputs(path: str | Path, input_format: str = "auto", ndis: str | None = None,
+                arch: str | None = None) -> list[tuple[str | None, Config]]:
     """Every configuration a file holds, each with the INF model it comes from (None for other files); for a
-    driver tree, each with its variant (INF model, NDIS version; None when it has one configuration only)."""
+    driver tree, each with its variant (INF model, NDIS version; None when it has one configuration only). INF
+    models are read for `arch` (None: as parse_inf chooses)."""
     file = str(path)
     if is_driver_tree(path):
         from vmqproof.model.readers.csource.driver import load_driver    # tree-sitter only when needed
-        return load_driver(path, ndis)
+        return load_driver(path, ndis, arch)
     data = read_bytes(path)
     kind = detect_format(data, file) if input_format == "auto" else input_format
     if kind == "inf":
-        inf, configs = load_inf(data, file)
+        inf, configs = load_inf(data, file, arch)
         return [(model.name, config) for model, config in zip(inf.models, configs)]
     if kind == "powershell":
         return [(None, load_powershell(data, file))]

@@ -134,7 +134,8 @@ def _failure(exc: BaseException, killed_worker: type[BaseException]) -> str:
 
 def check_on_cluster(client: Client, paths: Iterable[str | Path], rule_ids: Iterable[str] | None = None,
                      timeout: float | None = DEFAULT_TIMEOUT, input_format: str = "auto",
-                     ndis: str | None = None, *, window: int | None = None) -> Iterator[FileReport]:
+                     ndis: str | None = None, arch: str | None = None, *,
+                     window: int | None = None) -> Iterator[FileReport]:
     """The reports of `paths`, in their order, each file checked by a task on `client`'s cluster; at most `window`
     files (default four per worker thread, at least 8) are submitted and not yet yielded."""
     distributed = _distributed()
@@ -158,7 +159,8 @@ def check_on_cluster(client: Client, paths: Iterable[str | Path], rule_ids: Iter
             if item is None:
                 return
             try:
-                future = client.submit(check_input, item[1], wanted, timeout, input_format, ndis, pure=False)
+                future = client.submit(check_input, item[1], wanted, timeout, input_format, ndis, arch,
+                                       pure=False)
             except Exception as exc:    # noqa: BLE001 — the client lost its scheduler
                 raise FleetError(f"--dask: lost the scheduler: {_reason(exc)}") from None
             submitted[future] = item

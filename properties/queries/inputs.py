@@ -22,12 +22,12 @@ from vmqproof.properties.results import FileReport, Result, Suppression
 
 
 def check_input(path: str | Path, rule_ids: Iterable[str] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
-                input_format: str = "auto", ndis: str | None = None) -> FileReport:
-    """Check one file of any kind (or a driver tree, at NDIS version `ndis` when given); a file that cannot be
-    read is a report with `error` set."""
+                input_format: str = "auto", ndis: str | None = None, arch: str | None = None) -> FileReport:
+    """Check one file of any kind (or a driver tree, at NDIS version `ndis` when given; INF models for `arch`
+    when given); a file that cannot be read is a report with `error` set."""
     wanted = None if rule_ids is None else list(rule_ids)
     try:
-        configs = load_inputs(path, input_format, ndis)
+        configs = load_inputs(path, input_format, ndis, arch)
         deadline = None if timeout is None else time.monotonic() + timeout
         results: list[Result] = []
         readings: dict[str, str] = {}
@@ -52,20 +52,20 @@ def check_input(path: str | Path, rule_ids: Iterable[str] | None = None, timeout
 
 def check_inputs(paths: Iterable[str | Path], rule_ids: Iterable[str] | None = None,
                  timeout: float | None = DEFAULT_TIMEOUT, input_format: str = "auto", jobs: int = 1,
-                 ndis: str | None = None) -> list[FileReport]:
+                 ndis: str | None = None, arch: str | None = None) -> list[FileReport]:
     """Check many files, in a process pool when `jobs` > 1; the reports come in the order of `paths`."""
-    return list(iter_inputs(paths, rule_ids, timeout, input_format, jobs, ndis))
+    return list(iter_inputs(paths, rule_ids, timeout, input_format, jobs, ndis, arch))
 
 
 def iter_inputs(paths: Iterable[str | Path], rule_ids: Iterable[str] | None = None,
                 timeout: float | None = DEFAULT_TIMEOUT, input_format: str = "auto",
-                jobs: int = 1, ndis: str | None = None) -> Iterator[FileReport]:
+                jobs: int = 1, ndis: str | None = None, arch: str | None = None) -> Iterator[FileReport]:
     """`check_inputs` one report at a time, in the order of `paths`, so that a caller need not hold them all."""
     paths = list(paths)
     wanted = None if rule_ids is None else list(rule_ids)
     if jobs <= 1 or len(paths) <= 1:
-        yield from (check_input(path, wanted, timeout, input_format, ndis) for path in paths)
+        yield from (check_input(path, wanted, timeout, input_format, ndis, arch) for path in paths)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         yield from pool.map(check_input, paths, repeat(wanted), repeat(timeout), repeat(input_format),
-                            repeat(ndis), chunksize=max(1, len(paths) // (jobs * 8)))
+                            repeat(ndis), repeat(arch), chunksize=max(1, len(paths) // (jobs * 8)))

@@ -208,12 +208,12 @@ def _sections_document(reads: list[SectionRead], notes: list[str], ndis: Version
     return document, sources
 
 
-def _read_infs(root: Path, shown: str, notes: list[str]) -> list[tuple[str, InfModel]]:
+def _read_infs(root: Path, shown: str, notes: list[str], arch: str | None = None) -> list[tuple[str, InfModel]]:
     models: list[tuple[str, InfModel]] = []
     for path in _files(root, INF_SUFFIXES):
         file = str(Path(shown) / path.relative_to(root))
         try:
-            inf = parse_inf(path.read_bytes(), file)
+            inf = parse_inf(path.read_bytes(), file, arch)
         except ConfigError as exc:
             notes.append(f"{exc.one_line()}; the INF is not read")
             continue
@@ -221,8 +221,9 @@ def _read_infs(root: Path, shown: str, notes: list[str]) -> list[tuple[str, InfM
     return models
 
 
-def read_driver(path: str | Path, ndis: str | None = None) -> DriverTree:
-    """Read a driver source tree; ConfigError when it has no C source or no capability structure."""
+def read_driver(path: str | Path, ndis: str | None = None, arch: str | None = None) -> DriverTree:
+    """Read a driver source tree (its INF models for `arch`, default as parse_inf chooses); ConfigError when it has
+    no C source or no capability structure."""
     root = Path(path)
     shown = str(path)
     if not root.is_dir():
@@ -246,7 +247,7 @@ def read_driver(path: str | Path, ndis: str | None = None) -> DriverTree:
         raise ConfigError(f"no capability structure found in {files}", file=shown,
                           expected="code filling NDIS_RECEIVE_FILTER_CAPABILITIES, NDIS_NIC_SWITCH_CAPABILITIES or "
                                    "NDIS_RECEIVE_SCALE_CAPABILITIES")
-    models: list[tuple[str | None, InfModel | None]] = list(_read_infs(root, shown, notes)) or [(None, None)]
+    models: list[tuple[str | None, InfModel | None]] = list(_read_infs(root, shown, notes, arch)) or [(None, None)]
     several_models = len(models) > 1
     several_versions = len(per_version) > 1
     variants = []
@@ -286,6 +287,7 @@ def variant_config(tree: DriverTree, variant: DriverVariant) -> Config:
     return dataclasses.replace(config, path=tree.path, sources=sources, notes=tree.notes + variant.notes)
 
 
-def load_driver(path: str | Path, ndis: str | None = None) -> list[tuple[str | None, Config]]:
-    tree = read_driver(path, ndis)
+def load_driver(path: str | Path, ndis: str | None = None,
+                arch: str | None = None) -> list[tuple[str | None, Config]]:
+    tree = read_driver(path, ndis, arch)
     return [(variant.label, variant_config(tree, variant)) for variant in tree.variants]
