@@ -12,7 +12,7 @@ from vmqproof.cli.settings import add_jobs_option
 from vmqproof.cli.render.progress import with_progress
 from vmqproof.model.config.errors import ConfigError
 from vmqproof.model.readers.dispatch import INPUT_FORMATS
-from vmqproof.properties.queries.fleet import FleetError, local_workers
+from vmqproof.properties.queries.fleet import FleetError, check_on_cluster, connect, local_workers
 from vmqproof.properties.queries.inputs import iter_inputs
 from vmqproof.properties.results import FileReport
 
@@ -60,7 +60,6 @@ def checked_reports(paths: list[str], rule_ids: list[str] | None, err: TextIO, *
             yield from with_progress(iter_inputs(paths, rule_ids, timeout, input_format, jobs or 1, ndis, arch),
                                      len(paths), err)
             return
-        from vmqproof.properties.queries.fleet import check_on_cluster, connect
         with connect(dask) as client:
             yield from with_progress(check_on_cluster(client, paths, rule_ids, timeout, input_format, ndis, arch),
                                      len(paths), err)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -339,7 +340,6 @@ def test_check_fleet_and_import_read_the_architecture_asked_for(tmp_path: Path) 
 
 
 def test_a_driver_tree_reads_its_inf_for_the_architecture_asked_for(tmp_path: Path) -> None:
-    import shutil
     tree = tmp_path / "driver"
     shutil.copytree(Path(__file__).parent / "fixtures" / "drivers" / "vmq-no-msix", tree)
     (tree / "nic.inf").write_text(ARCH_INF, encoding="utf-8")

@@ -102,19 +102,10 @@ def _summary_line(reports: Sequence[FileReport], strict: bool | Severity) -> str
 
 # -- check ---------------------------------------------------------------------------------------------
 
-def check_report(reports: Sequence[FileReport], fmt: str, out: TextIO, *, strict: bool | Severity = False,
-                 width: int | None = None) -> None:
-    if fmt == "json":
-        write_check_json(reports, out, strict)
-    elif fmt == "sarif":
-        from vmqproof.cli.render.pipeline import sarif
-        from vmqproof.properties.rules.catalog import catalog_listing
-        summaries = {str(e["id"]): str(e.get("summary", "")) for e in catalog_listing()}
-        out.write(sarif(reports, summaries, version()))
-    elif fmt == "junit":
-        from vmqproof.cli.render.pipeline import junit
-        out.write(junit(reports, strict))
-    elif fmt == "plain":
+def rule_table(reports: Sequence[FileReport], fmt: str, out: TextIO, *, strict: bool | Severity = False,
+               width: int | None = None) -> None:
+    """0.1's full rule table per file (`--show all`), plain or rich."""
+    if fmt == "plain":
         out.write(check_plain(reports, strict))
     else:
         check_rich(reports, console_for(out, width), strict)
@@ -472,9 +463,10 @@ def render_run(run: CheckRun, fmt: str, out: TextIO, *, show: Sequence[str] = ("
         summaries = {str(e["id"]): str(e.get("summary", "")) for e in catalog_listing()}
         out.write(sarif(run.reports, summaries, version(), fixed=run.fixed, baseline=run.baseline is not None))
     elif fmt == "junit":
-        check_report(run.reports, fmt, out, strict=run.fail_on, width=width)
+        from vmqproof.cli.render.pipeline import junit
+        out.write(junit(run.reports, run.fail_on))
     elif "all" in show and verbosity >= 0:
-        check_report(run.reports, fmt, out, strict=run.fail_on, width=width)
+        rule_table(run.reports, fmt, out, strict=run.fail_on, width=width)
         _write_lines(_note_lines(run), fmt, out, width)
     else:
         _write_lines(_run_lines(run, show, verbosity), fmt, out, width)

@@ -137,11 +137,10 @@ class State:
     @staticmethod
     def join(states: Iterable["State | None"]) -> "State | None":
         live = [s for s in states if s is not None]
-        if not live:
-            return None
-        result = live[0]
+        if len(live) <= 1:
+            return live[0] if live else None
+        result = live[0].copy()
         for other in live[1:]:
-            result = result.copy() if result is live[0] else result
             for key, fields in other.fields.items():
                 result.fields[key] = join_fields(result.fields[key], fields) if key in result.fields else fields
             for key, value in other.scalars.items():
